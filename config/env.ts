@@ -1,0 +1,57 @@
+// The only place that reads process.env. Everything else receives these typed values.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ASPIRASI_CONFIG: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  SIMULATOR_ENABLED: booleanFlag.default(true),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+});
+
+export interface Env {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseFile: string;
+  profilePath: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logFormat: 'json' | 'pretty';
+  simulatorEnabled: boolean;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; empty strings count as unset (as in a copied .env.example). */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = process.stdout.isTTY): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment variable(s): ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    databaseFile: resolve(dataDir, 'aspirasi.sqlite'),
+    profilePath: env.ASPIRASI_CONFIG ? resolve(env.ASPIRASI_CONFIG) : undefined,
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
+    simulatorEnabled: env.SIMULATOR_ENABLED,
+    sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
+  };
+}

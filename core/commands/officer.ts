@@ -1,0 +1,466 @@
+// Triage commands for officers and BPD members, channel-agnostic. Each runs inside the intake
+// transaction and answers in the chat the command came from.
+import type { Officer } from '../../config/profile.ts';
+import {
+  addCorrection,
+  addTicketFollower,
+  getTicket,
+  listOpenTickets,
+  listOverdueTickets,
+  listTicketEvents,
+  listTicketFollowers,
+  listTicketMessages,
+  updateTicket,
+  type Ticket,
+} from '../../storage/repositories/index.ts';
+import type { CoreContext } from '../context.ts';
+import { CATEGORIES, isCategory, type Category, type Kind, type Status } from '../domain.ts';
+import { firstResponsePatch, isOpen, isTerminal, recordEvent, survivingTicket, transition } from '../lifecycle.ts';
+import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, statusLabel } from '../messages.ts';
+import { handlerLabel, queueMessage, queueToOfficer, queueToTicketResidents } from '../notify.ts';
+import { route } from '../router.ts';
+import { truncate } from '../text.ts';
+import type { InboundMessage } from '../types.ts';
+import { firstWord, parseTicketRef, type ParsedCommand } from './parse.ts';
+
+export const OFFICER_COMMANDS = [
+  'tiket',
+  'lihat',
+  'ambil',
+  'balas',
+  'alihkan',
+  'kategori',
+  'catatan',
+  'selesai',
+  'tolak',
+  'gabung',
+  'rujuk',
+  'bantuan',
+] as const;
+
+export function isOfficerCommand(name: string): boolean {
+  return (OFFICER_COMMANDS as readonly string[]).includes(name);
+}
+
+interface CommandScope {
+  ctx: CoreContext;
+  officer: Officer;
+  message: InboundMessage;
+}
+
+function answer(scope: CommandScope, text: string, ticketId?: number): void {
+  queueMessage(scope.ctx, {
+    channel: scope.message.channel,
+    chatId: scope.message.chat.id,
+    text,
+    purpose: 'command_reply',
+    replyTo: scope.message.externalId,
+    ticketId,
+  });
+}
+
+function isBpd(officer: Officer): boolean {
+  return officer.role.startsWith('bpd_');
+}
+
+/** Confidential tickets are for the BPD and whoever handles them, and only in private chats. */
+function checkAccess(scope: CommandScope, ticket: Ticket): boolean {
+  if (!ticket.confidential) return true;
+  if (scope.message.chat.isGroup) {
+    answer(scope, officerText.confidentialHere(ticket.code));
+    return false;
+  }
+  if (isBpd(scope.officer) || ticket.assignee === scope.officer.id) return true;
+  answer(scope, officerText.confidentialDenied(ticket.code));
+  return false;
+}
+
+/** Loads the ticket named by `ref`, answering the officer when it cannot be used. */
+function loadTicket(scope: CommandScope, ref: string, usage: string, options: { allowClosed?: boolean } = {}): Ticket | undefined {
+  const id = parseTicketRef(ref);
+  if (id === undefined) {
+    answer(scope, officerText.usage(usage));
+    return undefined;
+  }
+  const ticket = getTicket(scope.ctx.store.db, id);
+  if (!ticket) {
+    answer(scope, officerText.ticketNotFound(ref));
+    return undefined;
+  }
+  if (!checkAccess(scope, ticket)) return undefined;
+  if (ticket.status === 'merged') {
+    const survivor = survivingTicket(scope.ctx, ticket, (next) => getTicket(scope.ctx.store.db, next));
+    answer(scope, officerText.mergedInto(ticket.code, survivor.code));
+    return undefined;
+  }
+  if (!options.allowClosed && isTerminal(ticket)) {
+    answer(scope, officerText.alreadyClosed(ticket.code, ticket.status));
+    return undefined;
+  }
+  return ticket;
+}
+
+function ageLabel(now: number, since: number): string {
+  const hours = Math.floor((now - since) / 3_600_000);
+  if (hours < 1) return 'baru saja';
+  if (hours < 48) return `${hours} jam`;
+  return `${Math.floor(hours / 24)} hari`;
+}
+
+function listTickets(scope: CommandScope, arg: string): void {
+  const { ctx, officer } = scope;
+  const now = ctx.now();
+  const day = 86_400_000;
+  const filter = arg.toLowerCase();
+  let title: string;
+  let tickets: Ticket[];
+  const limit = 15;
+  if (filter === '' || filter === 'saya') {
+    title = 'Tiket saya';
+    tickets = listOpenTickets(ctx.store.db, { assignee: officer.id, limit: limit + 1 });
+  } else if (filter === 'terbuka' || filter === 'semua') {
+    title = 'Tiket terbuka';
+    tickets = listOpenTickets(ctx.store.db, { limit: limit + 1 });
+  } else if (filter === 'antrean' || filter === 'antrian' || filter === 'triase') {
+    title = 'Antrean triase';
+    tickets = listOpenTickets(ctx.store.db, { triageQueue: true, limit: limit + 1 });
+  } else if (filter === 'lewat' || filter === 'terlambat') {
+    title = 'Tiket lewat tenggat';
+    tickets = listOverdueTickets(
+      ctx.store.db,
+      now - ctx.profile.sla.first_response_days * day,
+      now - (ctx.profile.sla.first_response_days + ctx.profile.sla.resolution_days) * day,
+      limit + 1,
+    );
+  } else {
+    answer(scope, officerText.usage('/tiket [saya|terbuka|antrean|lewat]'));
+    return;
+  }
+  // Confidential tickets are listed only to the BPD, and only in private chats.
+  const visible = tickets.filter(
+    (ticket) => !ticket.confidential || (!scope.message.chat.isGroup && (isBpd(officer) || ticket.assignee === officer.id)),
+  );
+  if (visible.length === 0) {
+    answer(scope, officerText.emptyList(title));
+    return;
+  }
+  const lines = visible.slice(0, limit).map((ticket) =>
+    officerText.listLine(
+      ticket.code,
+      ticket.status,
+      ticket.category,
+      ageLabel(now, ticket.createdAt),
+      truncate(ticket.summary, 70),
+      `${ticket.urgent ? '🚨' : ''}${ticket.confidential ? '🔒' : ''}${ticket.needsTriage ? '❓' : ''}`,
+    ),
+  );
+  answer(scope, officerText.list(title, lines, visible.length > limit));
+}
+
+function formatTime(ctx: CoreContext, at: number): string {
+  return new Date(at).toLocaleString('id-ID', {
+    timeZone: ctx.profile.village.timezone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+}
+
+function viewTicket(scope: CommandScope, ticket: Ticket): void {
+  const { ctx } = scope;
+  const dusun = ticket.dusun ? ctx.profile.dusun.find((d) => d.id === ticket.dusun)?.name : undefined;
+  const place = [dusun && `Dusun ${dusun}`, ticket.rw && `RW ${ticket.rw}`, ticket.rt && `RT ${ticket.rt}`]
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `${ticket.urgent ? '🚨 ' : ''}${ticket.confidential ? '🔒 ' : ''}${ticket.code} — ${statusLabel(ticket.status)}`,
+    `${KIND_LABELS[ticket.kind as Kind] ?? ticket.kind}, ${CATEGORY_LABELS[ticket.category as Category] ?? ticket.category} (${Math.round(ticket.confidence * 100)}%)`,
+    `Petugas: ${handlerLabel(ctx, ticket.assignee) ?? (ticket.needsTriage ? 'antrean triase' : '-')}`,
+    place ? `Lokasi: ${place}` : undefined,
+    `Masuk: ${formatTime(ctx, ticket.createdAt)}`,
+    ticket.firstResponseAt ? `Tanggapan pertama: ${formatTime(ctx, ticket.firstResponseAt)}` : undefined,
+    ticket.resolvedAt ? `Selesai: ${formatTime(ctx, ticket.resolvedAt)}` : undefined,
+    ticket.rating ? `Nilai pelapor: ${ticket.rating}/5` : undefined,
+    ticket.referredTo ? `Dirujuk ke: ${ticket.referredTo}` : undefined,
+    ticket.closeReason ? `Alasan: ${ticket.closeReason}` : undefined,
+    '',
+    'Percakapan:',
+  ].filter((line): line is string => line !== undefined);
+  const conversation = listTicketMessages(ctx.store.db, ticket.id)
+    .filter((message) => message.direction === 'in' || !message.purpose?.startsWith('notify_'))
+    .slice(-12)
+    .map((message) => {
+      const who = message.direction === 'in' ? 'Warga' : 'Desa';
+      const attachments = message.attachments?.length ? ` [+${message.attachments.length} lampiran]` : '';
+      return `${formatTime(ctx, message.at)} ${who}: ${truncate(message.text, 300)}${attachments}`;
+    });
+  const notes = listTicketEvents(ctx.store.db, ticket.id)
+    .filter((event) => event.type === 'note')
+    .slice(-5)
+    .map((event) => `${formatTime(ctx, event.at)} ${event.actor}: ${truncate(event.note ?? '', 200)}`);
+  const followers = listTicketFollowers(ctx.store.db, ticket.id).length;
+  answer(
+    scope,
+    officerText.details([
+      ...lines,
+      ...conversation,
+      ...(notes.length > 0 ? ['', 'Catatan internal:', ...notes] : []),
+      ...(followers > 0 ? ['', `Pengikut (laporan yang digabung): ${followers}`] : []),
+    ]),
+    ticket.id,
+  );
+}
+
+function residentHandlerLabel(scope: CommandScope): string {
+  return handlerLabel(scope.ctx, scope.officer.id) ?? scope.officer.name;
+}
+
+/** Sends an officer's answer to the resident; used by /balas and by replying to a notification. */
+export function replyToResident(ctx: CoreContext, officer: Officer, message: InboundMessage, ticket: Ticket, text: string): void {
+  const scope = { ctx, officer, message };
+  if (!checkAccess(scope, ticket)) return;
+  if (ticket.status === 'merged') {
+    const survivor = survivingTicket(ctx, ticket, (id) => getTicket(ctx.store.db, id));
+    answer(scope, officerText.mergedInto(ticket.code, survivor.code));
+    return;
+  }
+  const next: Status = ticket.status === 'new' || ticket.status === 'assigned' ? 'in_progress' : (ticket.status as Status);
+  const updated = transition(ctx, ticket, next, officer.id, {
+    note: text,
+    patch: { ...firstResponsePatch(ctx, ticket), ...(ticket.assignee ? {} : { assignee: officer.id, needsTriage: false }) },
+    data: { action: 'reply' },
+  });
+  queueToTicketResidents(ctx, updated, residentText.officerReply(ticket.code, residentHandlerLabel(scope), text), 'officer_reply');
+  answer(scope, officerText.replied(ticket.code), ticket.id);
+}
+
+function claim(scope: CommandScope, ticket: Ticket): void {
+  const { ctx, officer } = scope;
+  if (ticket.confidential && !isBpd(officer)) {
+    answer(scope, officerText.confidentialDenied(ticket.code));
+    return;
+  }
+  const previous = ticket.assignee && ticket.assignee !== officer.id ? ticket.assignee : undefined;
+  const updated = transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
+    patch: { assignee: officer.id, needsTriage: false, ...firstResponsePatch(ctx, ticket) },
+    data: { action: 'claim', previousAssignee: ticket.assignee },
+  });
+  queueToTicketResidents(ctx, updated, residentText.handlerAssigned(ticket.code, residentHandlerLabel(scope)), 'status_update');
+  answer(scope, officerText.claimed(ticket.code, previous), ticket.id);
+}
+
+function reassign(scope: CommandScope, ticket: Ticket, targetRef: string): void {
+  const { ctx, officer } = scope;
+  const target = ctx.officers.resolve(targetRef);
+  if (!target) {
+    answer(scope, officerText.unknownOfficer(targetRef, ctx.officers.all.map((o) => o.id)));
+    return;
+  }
+  if (ticket.confidential && !isBpd(target)) {
+    answer(scope, officerText.confidentialDenied(ticket.code));
+    return;
+  }
+  transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
+    patch: { assignee: target.id, needsTriage: false },
+    data: { action: 'reassign', from: ticket.assignee, to: target.id },
+  });
+  queueToOfficer(ctx, target, officerText.assignedToYou(ticket.code, ctx.officers.label(officer), truncate(ticket.summary, 500)), 'notify_assigned', {
+    ticketId: ticket.id,
+    urgent: ticket.urgent,
+  });
+  answer(scope, officerText.reassigned(ticket.code, ctx.officers.label(target)), ticket.id);
+}
+
+function recategorise(scope: CommandScope, ticket: Ticket, categoryRef: string): void {
+  const { ctx, officer } = scope;
+  const category = categoryRef.toLowerCase();
+  if (!isCategory(category)) {
+    answer(scope, officerText.unknownCategory(categoryRef, CATEGORIES));
+    return;
+  }
+  addCorrection(ctx.store.db, {
+    ticketId: ticket.id,
+    text: ticket.summary,
+    predicted: ticket.category,
+    corrected: category,
+    officer: officer.id,
+    at: ctx.now(),
+  });
+  recordEvent(ctx, ticket, 'recategorised', officer.id, { data: { from: ticket.category, to: category } });
+  let rerouted: string | undefined;
+  let patch: Partial<Ticket> = { category };
+  // A ticket nobody handles yet goes to the handler of its corrected category.
+  if (!ticket.assignee && isOpen(ticket) && !ticket.confidential) {
+    const decision = route(
+      ctx.profile,
+      ctx.officers,
+      { category, confidence: 1, alternatives: [], kind: ticket.kind as Kind, urgent: ticket.urgent },
+      { dusun: ticket.dusun ?? undefined },
+      '',
+    );
+    if (decision.assignee) {
+      patch = { ...patch, assignee: decision.assignee.id, needsTriage: false };
+      rerouted = ctx.officers.label(decision.assignee);
+      queueToOfficer(
+        ctx,
+        decision.assignee,
+        officerText.assignedToYou(ticket.code, ctx.officers.label(officer), truncate(ticket.summary, 500)),
+        'notify_assigned',
+        { ticketId: ticket.id, urgent: ticket.urgent },
+      );
+    }
+  }
+  if (rerouted) {
+    transition(ctx, ticket, 'assigned', officer.id, { patch, data: { action: 'recategorise' } });
+  } else {
+    updateTicket(ctx.store.db, ticket.id, { ...patch, lastActivityAt: ctx.now() });
+  }
+  answer(scope, officerText.recategorised(ticket.code, ticket.category, category, rerouted), ticket.id);
+}
+
+function resolve(scope: CommandScope, ticket: Ticket, text: string): void {
+  const { ctx, officer } = scope;
+  const now = ctx.now();
+  const updated = transition(ctx, ticket, 'resolved', officer.id, {
+    note: text || undefined,
+    patch: {
+      resolvedAt: now,
+      ratingRequestedAt: now,
+      ...firstResponsePatch(ctx, ticket),
+      ...(ticket.assignee ? {} : { assignee: officer.id }),
+      needsTriage: false,
+    },
+  });
+  queueToTicketResidents(ctx, updated, residentText.resolved(ticket.code, text || residentText.defaultResolution()), 'resolved');
+  answer(scope, officerText.resolvedDone(ticket.code), ticket.id);
+}
+
+function reject(scope: CommandScope, ticket: Ticket, reason: string): void {
+  const { ctx, officer } = scope;
+  const updated = transition(ctx, ticket, 'rejected', officer.id, {
+    note: reason,
+    patch: { closeReason: reason, closedAt: ctx.now(), needsTriage: false, ...firstResponsePatch(ctx, ticket) },
+  });
+  queueToTicketResidents(ctx, updated, residentText.rejected(ticket.code, reason), 'rejected');
+  answer(scope, officerText.rejectedDone(ticket.code), ticket.id);
+}
+
+function merge(scope: CommandScope, duplicate: Ticket, survivor: Ticket): void {
+  const { ctx, officer } = scope;
+  if (duplicate.id === survivor.id) {
+    answer(scope, officerText.sameTicket());
+    return;
+  }
+  const now = ctx.now();
+  transition(ctx, duplicate, 'merged', officer.id, {
+    patch: { mergedInto: survivor.id, closedAt: now, needsTriage: false },
+    data: { into: survivor.code },
+  });
+  recordEvent(ctx, survivor, 'merged_from', officer.id, { data: { from: duplicate.code } });
+  const followers = [
+    { contactId: duplicate.contactId, channel: duplicate.channel, chatId: duplicate.chatId },
+    ...listTicketFollowers(ctx.store.db, duplicate.id),
+  ].filter((follower) => follower.contactId !== survivor.contactId);
+  for (const follower of followers) {
+    addTicketFollower(ctx.store.db, {
+      ticketId: survivor.id,
+      contactId: follower.contactId,
+      channel: follower.channel,
+      chatId: follower.chatId,
+      createdAt: now,
+    });
+  }
+  // The duplicate's reporters learn which ticket they now follow.
+  queueToTicketResidents(ctx, duplicate, residentText.merged(duplicate.code, survivor.code), 'merged');
+  answer(scope, officerText.mergedDone(duplicate.code, survivor.code), duplicate.id);
+}
+
+function refer(scope: CommandScope, ticket: Ticket, rest: string): void {
+  const { ctx, officer } = scope;
+  const [target, note] = firstWord(rest);
+  const updated = transition(ctx, ticket, 'referred', officer.id, {
+    note: note || undefined,
+    patch: { referredTo: target, closedAt: ctx.now(), needsTriage: false, ...firstResponsePatch(ctx, ticket) },
+  });
+  queueToTicketResidents(ctx, updated, residentText.referred(ticket.code, target, note || undefined), 'referred');
+  answer(scope, officerText.referredDone(ticket.code, target), ticket.id);
+}
+
+/** Runs one officer command; the officer has already been checked against the profile. */
+export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: InboundMessage, command: ParsedCommand): void {
+  const scope: CommandScope = { ctx, officer, message };
+  const [ref, rest] = firstWord(command.rest);
+  switch (command.name) {
+    case 'bantuan':
+      answer(scope, officerText.help());
+      return;
+    case 'tiket':
+      listTickets(scope, command.rest);
+      return;
+    case 'lihat': {
+      const ticket = loadTicket(scope, ref, '/lihat 42', { allowClosed: true });
+      if (ticket) viewTicket(scope, ticket);
+      return;
+    }
+    case 'ambil': {
+      const ticket = loadTicket(scope, ref, '/ambil 42');
+      if (ticket) claim(scope, ticket);
+      return;
+    }
+    case 'balas': {
+      if (!rest) return answer(scope, officerText.usage('/balas 42 teks jawaban'));
+      const ticket = loadTicket(scope, ref, '/balas 42 teks jawaban', { allowClosed: true });
+      if (ticket) replyToResident(ctx, officer, message, ticket, rest);
+      return;
+    }
+    case 'alihkan': {
+      if (!rest) return answer(scope, officerText.usage('/alihkan 42 kadus_krajan'));
+      const ticket = loadTicket(scope, ref, '/alihkan 42 kadus_krajan');
+      if (ticket) reassign(scope, ticket, firstWord(rest)[0]);
+      return;
+    }
+    case 'kategori': {
+      if (!rest) return answer(scope, officerText.usage(`/kategori 42 air_bersih (${CATEGORIES.join(', ')})`));
+      const ticket = loadTicket(scope, ref, '/kategori 42 air_bersih', { allowClosed: true });
+      if (ticket) recategorise(scope, ticket, firstWord(rest)[0]);
+      return;
+    }
+    case 'catatan': {
+      if (!rest) return answer(scope, officerText.usage('/catatan 42 teks catatan'));
+      const ticket = loadTicket(scope, ref, '/catatan 42 teks catatan', { allowClosed: true });
+      if (ticket) {
+        recordEvent(ctx, ticket, 'note', officer.id, { note: rest });
+        answer(scope, officerText.noted(ticket.code), ticket.id);
+      }
+      return;
+    }
+    case 'selesai': {
+      const ticket = loadTicket(scope, ref, '/selesai 42 teks penyelesaian');
+      if (ticket && ticket.status === 'resolved') answer(scope, officerText.alreadyClosed(ticket.code, ticket.status));
+      else if (ticket) resolve(scope, ticket, rest);
+      return;
+    }
+    case 'tolak': {
+      if (!rest) return answer(scope, officerText.usage('/tolak 42 alasan penolakan'));
+      const ticket = loadTicket(scope, ref, '/tolak 42 alasan penolakan');
+      if (ticket) reject(scope, ticket, rest);
+      return;
+    }
+    case 'gabung': {
+      const usage = '/gabung 42 17 (42 duplikat dari 17)';
+      if (!rest) return answer(scope, officerText.usage(usage));
+      const duplicate = loadTicket(scope, ref, usage, { allowClosed: true });
+      if (!duplicate) return;
+      const survivor = loadTicket(scope, firstWord(rest)[0], usage, { allowClosed: true });
+      if (survivor) merge(scope, duplicate, survivor);
+      return;
+    }
+    case 'rujuk': {
+      if (!rest) return answer(scope, officerText.usage('/rujuk 42 kecamatan [keterangan]'));
+      const ticket = loadTicket(scope, ref, '/rujuk 42 kecamatan [keterangan]');
+      if (ticket) refer(scope, ticket, rest);
+      return;
+    }
+    default:
+      answer(scope, officerText.unknownCommand(command.raw));
+  }
+}

@@ -1,0 +1,48 @@
+// What a resident can ask for by command: status of their tickets, help, the greeting.
+import { listContactTickets } from '../../storage/repositories/index.ts';
+import type { CoreContext } from '../context.ts';
+import { residentText } from '../messages.ts';
+import { queueToResident } from '../notify.ts';
+import { truncate } from '../text.ts';
+import type { InboundMessage } from '../types.ts';
+
+export const RESIDENT_COMMANDS = ['start', 'status', 'cek', 'bantuan', 'help'] as const;
+
+/** Plain words that mean a command when they are the whole message. */
+export function residentWordCommand(text: string): 'status' | 'bantuan' | undefined {
+  const word = text.trim().toLowerCase().replace(/[.!?]+$/, '');
+  if (['status', 'cek', 'cek status', 'cek laporan', 'status laporan'].includes(word)) return 'status';
+  if (['bantuan', 'help', 'menu'].includes(word)) return 'bantuan';
+  return undefined;
+}
+
+export function runResidentCommand(
+  ctx: CoreContext,
+  contactId: number,
+  message: InboundMessage,
+  name: string,
+): void {
+  const target = { channel: message.channel, chatId: message.chat.id };
+  const reply = (text: string, purpose: string) =>
+    queueToResident(ctx, contactId, target, text, purpose, { replyTo: message.externalId });
+  switch (name) {
+    case 'start':
+      reply(`${residentText.welcome(ctx.profile.village.name)}\n\n${residentText.help()}`, 'welcome');
+      return;
+    case 'status':
+    case 'cek': {
+      const tickets = listContactTickets(ctx.store.db, contactId);
+      reply(
+        tickets.length === 0
+          ? residentText.statusNone()
+          : residentText.statusList(
+              tickets.map((ticket) => residentText.statusLine(ticket.code, ticket.status, truncate(ticket.summary, 60))),
+            ),
+        'status',
+      );
+      return;
+    }
+    default:
+      reply(residentText.help(), 'help');
+  }
+}

@@ -1,0 +1,305 @@
+// Intake (DESIGN.md "Flow of one message"): one transaction per inbound message that stores it,
+// decides what it is, and queues every reply in the outbox. Redelivery of the same
+// (channel, externalId) is a no-op.
+import {
+  addTicketEvent,
+  attachLooseMessages,
+  createTicket,
+  findLatestOpenTicket,
+  findMessageByExternalId,
+  findOrCreateContact,
+  findTicketAwaitingRating,
+  getTicket,
+  hasRecentOutbox,
+  insertInboundMessage,
+  listTicketFollowers,
+  setMessageTicket,
+  updateTicket,
+  type Contact,
+  type Ticket,
+} from '../storage/repositories/index.ts';
+import { isOfficerCommand, replyToResident, runOfficerCommand } from './commands/officer.ts';
+import { parseCommand, parseRating } from './commands/parse.ts';
+import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './commands/resident.ts';
+import type { CoreContext } from './context.ts';
+import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
+import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText } from './messages.ts';
+import { handlerLabel, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
+import { route } from './router.ts';
+import { hasSubstance, truncate } from './text.ts';
+import type { InboundMessage, IntakeResult } from './types.ts';
+
+/** A resident's follow-ups are acknowledged at most once in this period, so a burst gets one answer. */
+const FOLLOW_UP_ACK_QUIET_MS = 30 * 60_000;
+/** How much of a resident's text officers see in a chat notification. */
+const NOTIFICATION_TEXT_LIMIT = 1500;
+
+export function ingest(ctx: CoreContext, message: InboundMessage): IntakeResult {
+  return ctx.store.transaction(() => ingestInTransaction(ctx, message));
+}
+
+function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeResult {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const text = message.text;
+  const { contact } = findOrCreateContact(db, message.channel, message.sender.id, message.sender.displayName, now);
+  const messageId = insertInboundMessage(db, {
+    channel: message.channel,
+    externalId: message.externalId,
+    chatId: message.chat.id,
+    senderId: message.sender.id,
+    contactId: contact.id,
+    text,
+    attachments: message.attachments.length > 0 ? message.attachments : null,
+    replyToExternalId: message.replyTo ?? null,
+    at: message.receivedAt.getTime(),
+  });
+  if (messageId === undefined) return { duplicate: true, outcome: 'duplicate' };
+
+  const officer = ctx.officers.byContact(message.channel, message.sender.id);
+  const command = parseCommand(text);
+  const repliedTo = message.replyTo ? findMessageByExternalId(db, message.channel, message.replyTo) : undefined;
+  const repliedTicket =
+    repliedTo?.direction === 'out' && repliedTo.ticketId !== null ? getTicket(db, repliedTo.ticketId) : undefined;
+
+  if (officer) {
+    if (command && isOfficerCommand(command.name)) {
+      runOfficerCommand(ctx, officer, message, command);
+      return { duplicate: false, outcome: 'officer_command' };
+    }
+    // Replying to a notification answers the resident, like /balas.
+    if (repliedTicket && repliedTo?.purpose?.startsWith('notify_') && hasSubstance(text)) {
+      setMessageTicket(db, messageId, repliedTicket.id);
+      replyToResident(ctx, officer, message, repliedTicket, text);
+      return { duplicate: false, outcome: 'officer_command', ticketCode: repliedTicket.code };
+    }
+  }
+  if (message.chat.isGroup) {
+    // Group chats are for officers; residents report in private chats.
+    if (command && isOfficerCommand(command.name)) {
+      queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, residentText.officersOnly(command.raw), 'refusal', {
+        replyTo: message.externalId,
+      });
+    }
+    return { duplicate: false, outcome: 'ignored' };
+  }
+
+  const target = { channel: message.channel, chatId: message.chat.id };
+  const reply = (body: string, purpose: string, ticketId?: number) =>
+    queueToResident(ctx, contact.id, target, body, purpose, { replyTo: message.externalId, ticketId });
+
+  if (command) {
+    if ((RESIDENT_COMMANDS as readonly string[]).includes(command.name)) {
+      runResidentCommand(ctx, contact.id, message, command.name);
+    } else if (isOfficerCommand(command.name)) {
+      ctx.logger.info({ channel: message.channel, command: command.name }, 'officer command refused: sender is not a registered officer');
+      reply(residentText.officersOnly(command.raw), 'refusal');
+    } else {
+      reply(`${residentText.unknownCommand(command.raw)}\n\n${residentText.help()}`, 'help');
+    }
+    return { duplicate: false, outcome: 'resident_command' };
+  }
+  const wordCommand = residentWordCommand(text);
+  if (wordCommand) {
+    runResidentCommand(ctx, contact.id, message, wordCommand);
+    return { duplicate: false, outcome: 'resident_command' };
+  }
+
+  const rating = parseRating(text);
+  if (rating !== undefined) {
+    const awaiting = findTicketAwaitingRating(db, contact.id);
+    if (awaiting) {
+      setMessageTicket(db, messageId, awaiting.id);
+      const closed = transition(ctx, awaiting, 'closed', `contact:${contact.id}`, {
+        patch: { rating, closedAt: now },
+        data: { rating },
+      });
+      reply(residentText.ratingThanks(closed.code, rating), 'rating_thanks', closed.id);
+      if (closed.assignee) {
+        const assignee = ctx.officers.byId(closed.assignee);
+        if (assignee) queueToOfficer(ctx, assignee, officerText.rated(closed.code, rating), 'notify_rated', { ticketId: closed.id });
+      }
+      return { duplicate: false, outcome: 'rating', ticketCode: closed.code };
+    }
+  }
+
+  const thread = findThread(ctx, contact, repliedTicket, now);
+  const substantive = hasSubstance(text);
+  if (thread) {
+    return addFollowUp(ctx, contact, message, messageId, thread, substantive);
+  }
+  if (!substantive) {
+    // Stickers, emoji, voice notes without text: kept, and the resident is asked to write.
+    reply(message.attachments.length === 0 && text.trim() === '' ? residentText.emptyMessage() : residentText.needsText(), 'needs_text');
+    return { duplicate: false, outcome: 'needs_text' };
+  }
+  const ticket = openTicket(ctx, contact, message, messageId);
+  return { duplicate: false, outcome: 'new_ticket', ticketCode: ticket.code };
+}
+
+/** The ticket a resident's message continues, if any: the one it replies to, else a recent open one. */
+function findThread(ctx: CoreContext, contact: Contact, repliedTicket: Ticket | undefined, now: number): Ticket | undefined {
+  const db = ctx.store.db;
+  if (repliedTicket) {
+    const ticket = survivingTicket(ctx, repliedTicket, (id) => getTicket(db, id));
+    const follows =
+      ticket.contactId === contact.id ||
+      listTicketFollowers(db, ticket.id).some((follower) => follower.contactId === contact.id);
+    if (follows && (isOpen(ticket) || ticket.status === 'resolved')) return ticket;
+  }
+  const windowMs = ctx.profile.threading.window_minutes * 60_000;
+  const open = findLatestOpenTicket(db, contact.id);
+  if (open && now - open.lastActivityAt <= windowMs) return open;
+  return undefined;
+}
+
+function addFollowUp(
+  ctx: CoreContext,
+  contact: Contact,
+  message: InboundMessage,
+  messageId: number,
+  ticket: Ticket,
+  substantive: boolean,
+): IntakeResult {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  setMessageTicket(db, messageId, ticket.id);
+  let current = ticket;
+  if (ticket.status === 'resolved') {
+    // A resident answering the resolution ("belum beres") reopens the matter.
+    current = transition(ctx, ticket, 'in_progress', `contact:${contact.id}`, {
+      note: 'dibuka kembali oleh pelapor',
+      patch: { ratingRequestedAt: null, resolvedAt: null },
+    });
+    queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, residentText.reopened(ticket.code), 'reopened', {
+      ticketId: ticket.id,
+      replyTo: message.externalId,
+    });
+  } else {
+    current = updateTicket(db, ticket.id, { lastActivityAt: now });
+    recordEvent(ctx, ticket, 'resident_message', `contact:${contact.id}`, {
+      data: { messageId, attachments: message.attachments.length },
+    });
+    if (substantive && !hasRecentOutbox(db, ticket.id, ['ack', 'follow_up_ack', 'reopened'], now - FOLLOW_UP_ACK_QUIET_MS)) {
+      queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, residentText.followUpAdded(ticket.code), 'follow_up_ack', {
+        ticketId: ticket.id,
+        replyTo: message.externalId,
+      });
+    }
+  }
+  const attachmentNote = message.attachments.length > 0 ? `\n[+${message.attachments.map((a) => a.kind).join(', ')}]` : '';
+  const body = officerText.followUp(current.code, truncate(message.text, NOTIFICATION_TEXT_LIMIT) + attachmentNote);
+  notifyHandlers(ctx, current, body, 'notify_follow_up');
+  return { duplicate: false, outcome: 'follow_up', ticketCode: current.code };
+}
+
+/** Tells whoever handles the ticket (or sorts the queue) about it. */
+function notifyHandlers(ctx: CoreContext, ticket: Ticket, body: string, purpose: string): void {
+  const assignee = ticket.assignee ? ctx.officers.byId(ticket.assignee) : undefined;
+  if (assignee) queueToOfficer(ctx, assignee, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+  if (ticket.confidential) return;
+  if (!assignee) {
+    for (const role of ctx.profile.triage.queue_roles) {
+      for (const sorter of ctx.officers.withRole(role)) queueToOfficer(ctx, sorter, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+    }
+  }
+  queueToOfficerGroups(ctx, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+}
+
+function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage, messageId: number): Ticket {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const text = message.text;
+  const classification = ctx.classifier.classify(text);
+  const place = ctx.gazetteer.locate(text);
+  const decision = route(ctx.profile, ctx.officers, classification, place, text);
+  const location = message.attachments.find((a) => a.kind === 'location' && a.latitude !== undefined);
+  const status = decision.assignee ? 'assigned' : 'new';
+  const ticket = createTicket(db, ctx.profile.village.code_prefix, {
+    contactId: contact.id,
+    channel: message.channel,
+    chatId: message.chat.id,
+    summary: truncate(text, 280),
+    category: classification.category,
+    kind: classification.kind,
+    confidence: classification.confidence,
+    status,
+    urgent: decision.urgent,
+    confidential: decision.confidential,
+    needsTriage: decision.needsTriage,
+    dusun: place.dusun ?? null,
+    rw: place.rw ?? null,
+    rt: place.rt ?? null,
+    latitude: location?.latitude ?? null,
+    longitude: location?.longitude ?? null,
+    assignee: decision.assignee?.id ?? null,
+    createdAt: now,
+    lastActivityAt: now,
+  });
+  setMessageTicket(db, messageId, ticket.id);
+  // Attachments the resident sent just before writing (a photo, a voice note) belong to this ticket.
+  attachLooseMessages(db, contact.id, now - ctx.profile.threading.window_minutes * 60_000, ticket.id);
+  addTicketEvent(db, {
+    ticketId: ticket.id,
+    type: 'status',
+    actor: 'system',
+    fromStatus: null,
+    toStatus: status,
+    note: decision.reasons.join('; '),
+    data: {
+      classifier: ctx.classifier.name,
+      category: classification.category,
+      confidence: classification.confidence,
+      alternatives: classification.alternatives,
+      kind: classification.kind,
+      assignee: decision.assignee?.id ?? null,
+      notified: decision.notify.map((officer) => officer.id),
+    },
+    at: now,
+  });
+
+  const ack = decision.confidential
+    ? residentText.confidentialAcknowledgement(ticket.code)
+    : residentText.acknowledgement(
+        ticket.code,
+        CATEGORY_LABELS[classification.category],
+        handlerLabel(ctx, decision.assignee?.id),
+        decision.urgent,
+      );
+  queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, ack, 'ack', {
+    ticketId: ticket.id,
+    replyTo: message.externalId,
+    urgent: decision.urgent,
+  });
+
+  const dusunName = place.dusun ? ctx.profile.dusun.find((d) => d.id === place.dusun)?.name : undefined;
+  const placeLabel = [dusunName && `Dusun ${dusunName}`, place.rw && `RW ${place.rw}`, place.rt && `RT ${place.rt}`]
+    .filter(Boolean)
+    .join(', ');
+  const attachmentNote = message.attachments.length > 0 ? `\n[+${message.attachments.map((a) => a.kind).join(', ')}]` : '';
+  const notification = officerText.notification({
+    code: ticket.code,
+    kindLabel: KIND_LABELS[classification.kind],
+    categoryLabel: classification.category,
+    confidence: classification.confidence,
+    alternatives: classification.alternatives
+      .filter((alt) => alt.category !== classification.category)
+      .map((alt) => `${alt.category} ${Math.round(alt.confidence * 100)}%`),
+    place: placeLabel || undefined,
+    urgent: decision.urgent,
+    confidential: decision.confidential,
+    needsTriage: decision.needsTriage,
+    assigneeLabel: decision.assignee ? ctx.officers.label(decision.assignee) : undefined,
+    text: truncate(text, NOTIFICATION_TEXT_LIMIT) + attachmentNote,
+    reporterLabel: contact.displayName ?? `${contact.channel}:${contact.externalId}`,
+  });
+  const extra = { ticketId: ticket.id, urgent: decision.urgent };
+  if (decision.assignee) queueToOfficer(ctx, decision.assignee, notification, 'notify_new', extra);
+  for (const officer of decision.notify) queueToOfficer(ctx, officer, notification, 'notify_new', extra);
+  if (decision.notifyGroups) queueToOfficerGroups(ctx, notification, 'notify_new', extra);
+  ctx.logger.info(
+    { ticket: ticket.code, category: classification.category, assignee: decision.assignee?.id, triage: decision.needsTriage },
+    'ticket created',
+  );
+  return ticket;
+}

@@ -1,0 +1,215 @@
+// Every text a resident or officer reads, in Indonesian, in one place.
+import type { Category, Kind, Role, Status } from './domain.ts';
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  infrastruktur: 'Infrastruktur (jalan, jembatan, saluran)',
+  air_bersih: 'Air bersih',
+  listrik: 'Listrik dan penerangan jalan',
+  kesehatan: 'Kesehatan',
+  pendidikan: 'Pendidikan',
+  kependudukan: 'Kependudukan dan surat-menyurat',
+  bansos: 'Bantuan sosial',
+  keamanan: 'Keamanan dan ketertiban',
+  lingkungan: 'Lingkungan dan kebersihan',
+  bencana: 'Bencana',
+  pertanian: 'Pertanian, peternakan dan usaha',
+  keuangan_desa: 'Keuangan desa',
+  pelayanan_aparat: 'Pelayanan aparat desa',
+  lainnya: 'Lainnya',
+};
+
+export const KIND_LABELS: Record<Kind, string> = {
+  pengaduan: 'Pengaduan',
+  usulan: 'Usulan',
+  pertanyaan: 'Pertanyaan',
+};
+
+export const STATUS_LABELS: Record<Status, string> = {
+  new: 'Baru',
+  assigned: 'Sudah ada petugas',
+  in_progress: 'Sedang ditangani',
+  resolved: 'Selesai ditangani',
+  closed: 'Ditutup',
+  rejected: 'Ditolak',
+  referred: 'Dirujuk ke instansi lain',
+  merged: 'Digabung',
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  kades: 'Kepala Desa',
+  sekdes: 'Sekretaris Desa',
+  kasi_pemerintahan: 'Kasi Pemerintahan',
+  kasi_kesejahteraan: 'Kasi Kesejahteraan',
+  kasi_pelayanan: 'Kasi Pelayanan',
+  kaur_umum: 'Kaur Umum',
+  kaur_keuangan: 'Kaur Keuangan',
+  kaur_perencanaan: 'Kaur Perencanaan',
+  kadus: 'Kepala Dusun',
+  bpd_ketua: 'Ketua BPD',
+  bpd_wakil: 'Wakil Ketua BPD',
+  bpd_sekretaris: 'Sekretaris BPD',
+  bpd_anggota: 'Anggota BPD',
+};
+
+function statusLabel(status: string): string {
+  return STATUS_LABELS[status as Status] ?? status;
+}
+
+export const residentText = {
+  privacyNotice: (villageName: string) =>
+    `ℹ️ Privasi: ${villageName} menyimpan pesan Anda, nama tampilan dan nomor/akun pengirim untuk menindaklanjuti laporan. ` +
+    'Isi laporan hanya dilihat perangkat desa dan BPD yang menanganinya. Ringkasan mingguan yang diumumkan tidak memuat nama, nomor, atau isi pesan Anda.',
+
+  acknowledgement: (code: string, categoryLabel: string, handlerLabel: string | undefined, urgent: boolean) =>
+    `Terima kasih, laporan Anda sudah kami terima dengan nomor ${code}.\n` +
+    `Kategori: ${categoryLabel}.\n` +
+    (handlerLabel ? `Diteruskan ke: ${handlerLabel}.\n` : 'Petugas desa akan memilah dan meneruskannya ke yang berwenang.\n') +
+    (urgent ? 'Laporan ini kami tandai MENDESAK dan langsung disampaikan ke Kepala Desa.\n' : '') +
+    `Simpan nomor ${code}. Ketik "status" untuk melihat perkembangan laporan Anda.`,
+
+  confidentialAcknowledgement: (code: string) =>
+    `Terima kasih, laporan Anda sudah kami terima dengan nomor ${code}.\n` +
+    'Laporan ini kami perlakukan RAHASIA dan hanya diteruskan ke BPD (Badan Permusyawaratan Desa), bukan ke perangkat desa yang dilaporkan.\n' +
+    `Ketik "status" untuk melihat perkembangannya.`,
+
+  followUpAdded: (code: string) =>
+    `Tambahan keterangan Anda sudah dicatat di laporan ${code} dan diteruskan ke petugas.`,
+
+  emptyMessage: () =>
+    'Pesan Anda kosong. Silakan tulis laporan, usulan, atau pertanyaan Anda dalam bentuk teks, misalnya: "Lampu jalan di RT 02 mati sejak kemarin."',
+
+  needsText: () =>
+    'Pesan Anda sudah kami simpan, tetapi kami belum bisa membacanya sebagai laporan. ' +
+    'Mohon tulis singkat apa yang ingin Anda laporkan (apa, di mana, sejak kapan) agar bisa diteruskan ke petugas.',
+
+  statusNone: () => 'Anda belum punya laporan. Tulis saja laporan, usulan, atau pertanyaan Anda di sini.',
+
+  statusList: (lines: string[]) => `Laporan Anda:\n${lines.join('\n')}`,
+
+  statusLine: (code: string, status: string, summary: string) => `• ${code} — ${statusLabel(status)}: ${summary}`,
+
+  handlerAssigned: (code: string, handlerLabel: string) => `Laporan ${code} sekarang ditangani oleh ${handlerLabel}.`,
+
+  officerReply: (code: string, handlerLabel: string, text: string) => `Tanggapan untuk laporan ${code} dari ${handlerLabel}:\n${text}`,
+
+  resolved: (code: string, text: string) =>
+    `Laporan ${code} telah selesai ditangani.\n${text}\n\n` +
+    'Bagaimana penanganannya? Balas dengan angka 1 sampai 5 (1 = sangat buruk, 5 = sangat baik).',
+
+  defaultResolution: () => 'Terima kasih atas laporan Anda.',
+
+  rejected: (code: string, reason: string) => `Mohon maaf, laporan ${code} tidak dapat kami tindak lanjuti.\nAlasan: ${reason}`,
+
+  referred: (code: string, target: string, note: string | undefined) =>
+    `Laporan ${code} berada di luar kewenangan desa dan telah kami teruskan ke ${target}.` +
+    (note ? `\nKeterangan: ${note}` : '') +
+    '\nAnda juga dapat memantau atau melapor langsung melalui SP4N-LAPOR! (lapor.go.id).',
+
+  merged: (code: string, survivorCode: string) =>
+    `Laporan ${code} sama dengan laporan ${survivorCode} yang sedang ditangani, jadi kami gabungkan. ` +
+    `Anda akan menerima kabar perkembangan ${survivorCode}.`,
+
+  reopened: (code: string) => `Laporan ${code} kami buka kembali dan tanggapan Anda diteruskan ke petugas.`,
+
+  ratingThanks: (code: string, rating: number) =>
+    `Terima kasih atas penilaian ${rating}/5 untuk laporan ${code}. Masukan Anda membantu desa memperbaiki pelayanan.`,
+
+  help: () =>
+    'Cara menggunakan layanan aspirasi desa:\n' +
+    '• Tulis laporan, usulan, atau pertanyaan Anda langsung di sini (apa, di mana, sejak kapan).\n' +
+    '• Ketik "status" atau "cek" untuk melihat laporan Anda.\n' +
+    '• Setelah laporan selesai, balas dengan angka 1–5 untuk menilai penanganannya.',
+
+  welcome: (villageName: string) =>
+    `Selamat datang di layanan aspirasi ${villageName}. Silakan tulis laporan, usulan, atau pertanyaan Anda.`,
+
+  unknownCommand: (command: string) => `Perintah ${command} tidak dikenal.`,
+
+  officersOnly: (command: string) =>
+    `Maaf, perintah ${command} hanya untuk perangkat desa dan anggota BPD yang terdaftar. ` +
+    'Jika Anda warga, tulis saja laporan Anda seperti biasa, atau ketik "status" untuk melihat laporan Anda.',
+};
+
+export const officerText = {
+  notification: (input: {
+    code: string;
+    kindLabel: string;
+    categoryLabel: string;
+    confidence: number;
+    alternatives: string[];
+    place: string | undefined;
+    urgent: boolean;
+    confidential: boolean;
+    needsTriage: boolean;
+    assigneeLabel: string | undefined;
+    text: string;
+    reporterLabel: string;
+  }) =>
+    [
+      `${input.urgent ? '🚨 MENDESAK — ' : ''}${input.confidential ? '🔒 RAHASIA — ' : ''}Tiket baru ${input.code} (${input.kindLabel})`,
+      `Kategori: ${input.categoryLabel} (${Math.round(input.confidence * 100)}%)` +
+        (input.alternatives.length > 0 ? `; alternatif: ${input.alternatives.join(', ')}` : ''),
+      input.place ? `Lokasi: ${input.place}` : undefined,
+      input.needsTriage ? 'Perlu dipilah: belum ada petugas. Gunakan /alihkan atau /kategori.' : `Petugas: ${input.assigneeLabel ?? '-'}`,
+      `Pelapor: ${input.reporterLabel}`,
+      '',
+      input.text,
+      '',
+      `Balas pesan ini untuk menjawab pelapor, atau /ambil ${input.code}, /lihat ${input.code}.`,
+    ]
+      .filter((line) => line !== undefined)
+      .join('\n'),
+
+  followUp: (code: string, text: string) => `Tambahan dari pelapor ${code}:\n${text}\n\nBalas pesan ini untuk menjawab pelapor.`,
+
+  assignedToYou: (code: string, by: string, summary: string) =>
+    `Tiket ${code} dialihkan kepada Anda oleh ${by}:\n${summary}\n\nBalas pesan ini untuk menjawab pelapor.`,
+
+  rated: (code: string, rating: number) => `Pelapor ${code} memberi nilai ${rating}/5.`,
+
+  help: () =>
+    'Perintah petugas:\n' +
+    '/tiket — tiket saya; /tiket terbuka; /tiket antrean; /tiket lewat (lewat tenggat)\n' +
+    '/lihat 42 — rincian tiket\n' +
+    '/ambil 42 — saya tangani\n' +
+    '/balas 42 teks — jawab pelapor (atau balas langsung pesan notifikasi)\n' +
+    '/alihkan 42 kadus_krajan — alihkan ke petugas lain (id atau jabatan)\n' +
+    '/kategori 42 air_bersih — ganti kategori\n' +
+    '/catatan 42 teks — catatan internal (tidak dikirim ke pelapor)\n' +
+    '/selesai 42 teks — tandai selesai dan minta penilaian\n' +
+    '/tolak 42 alasan — tolak dengan alasan\n' +
+    '/gabung 42 17 — gabungkan 42 (duplikat) ke 17\n' +
+    '/rujuk 42 kecamatan — rujuk ke luar desa\n' +
+    '/bantuan — daftar ini',
+
+  usage: (usage: string) => `Format: ${usage}`,
+  ticketNotFound: (ref: string) => `Tiket ${ref} tidak ditemukan.`,
+  confidentialHere: (code: string) => `Tiket ${code} bersifat rahasia. Buka di chat pribadi dengan bot.`,
+  confidentialDenied: (code: string) => `Tiket ${code} bersifat rahasia dan hanya dapat ditangani BPD.`,
+  alreadyClosed: (code: string, status: string) => `Tiket ${code} sudah berstatus "${statusLabel(status)}".`,
+  mergedInto: (code: string, survivor: string) => `Tiket ${code} sudah digabung ke ${survivor}.`,
+  claimed: (code: string, previous: string | undefined) =>
+    `Tiket ${code} sekarang Anda tangani.` + (previous ? ` (sebelumnya: ${previous})` : ''),
+  replied: (code: string) => `Jawaban untuk ${code} dikirim ke pelapor.`,
+  reassigned: (code: string, to: string) => `Tiket ${code} dialihkan ke ${to}.`,
+  unknownOfficer: (ref: string, ids: string[]) => `Petugas "${ref}" tidak dikenal. Pilihan: ${ids.join(', ')}`,
+  unknownCategory: (ref: string, slugs: readonly string[]) => `Kategori "${ref}" tidak dikenal. Pilihan: ${slugs.join(', ')}`,
+  recategorised: (code: string, from: string, to: string, rerouted: string | undefined) =>
+    `Kategori ${code}: ${from} -> ${to}. Koreksi disimpan untuk melatih klasifikasi.` +
+    (rerouted ? ` Diteruskan ke ${rerouted}.` : ''),
+  noted: (code: string) => `Catatan internal disimpan di ${code} (tidak dikirim ke pelapor).`,
+  resolvedDone: (code: string) => `Tiket ${code} ditandai selesai; pelapor diminta memberi nilai.`,
+  rejectedDone: (code: string) => `Tiket ${code} ditolak; alasan dikirim ke pelapor.`,
+  mergedDone: (code: string, survivor: string) => `Tiket ${code} digabung ke ${survivor}; pelapornya mengikuti ${survivor}.`,
+  sameTicket: () => 'Tiket tidak bisa digabung dengan dirinya sendiri.',
+  referredDone: (code: string, target: string) => `Tiket ${code} dirujuk ke ${target}; pelapor diberi tahu.`,
+  emptyList: (title: string) => `${title}: tidak ada.`,
+  list: (title: string, lines: string[], more: boolean) =>
+    `${title}:\n${lines.join('\n')}${more ? '\n… (lebih banyak; persempit dengan /tiket saya atau /lihat)' : ''}`,
+  listLine: (code: string, status: string, category: string, age: string, summary: string, flags: string) =>
+    `• ${code} ${flags}[${statusLabel(status)}] ${category}, ${age}: ${summary}`,
+  unknownCommand: (command: string) => `Perintah ${command} tidak dikenal. Ketik /bantuan untuk daftar perintah.`,
+  details: (lines: string[]) => lines.join('\n'),
+};
+
+export { statusLabel };

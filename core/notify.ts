@@ -1,0 +1,102 @@
+// Queueing messages to residents and officers. Everything goes through the outbox table,
+// inside the caller's transaction, so a message is queued exactly when its cause is committed.
+import type { Officer } from '../config/profile.ts';
+import {
+  enqueueOutbox,
+  getContact,
+  listTicketFollowers,
+  markPrivacyNoticeSent,
+  type Ticket,
+} from '../storage/repositories/index.ts';
+import type { CoreContext } from './context.ts';
+import { ROLE_LABELS, residentText } from './messages.ts';
+
+export interface QueueInput {
+  channel: string;
+  chatId: string;
+  text: string;
+  purpose: string;
+  ticketId?: number;
+  contactId?: number;
+  replyTo?: string;
+  urgent?: boolean;
+}
+
+export function queueMessage(ctx: CoreContext, input: QueueInput): number {
+  return enqueueOutbox(ctx.store.db, {
+    channel: input.channel,
+    chatId: input.chatId,
+    text: input.text,
+    purpose: input.purpose,
+    ticketId: input.ticketId ?? null,
+    contactId: input.contactId ?? null,
+    replyToExternalId: input.replyTo ?? null,
+    urgent: input.urgent ?? false,
+    nextAttemptAt: ctx.now(),
+    createdAt: ctx.now(),
+  });
+}
+
+/** Queues a reply to a resident; their first reply ever carries the privacy notice. */
+export function queueToResident(
+  ctx: CoreContext,
+  contactId: number,
+  target: { channel: string; chatId: string },
+  text: string,
+  purpose: string,
+  extra: { ticketId?: number; replyTo?: string; urgent?: boolean } = {},
+): void {
+  const contact = getContact(ctx.store.db, contactId);
+  let body = text;
+  if (contact && contact.privacyNoticeAt === null) {
+    body = `${text}\n\n${residentText.privacyNotice(ctx.profile.village.name)}`;
+    markPrivacyNoticeSent(ctx.store.db, contactId, ctx.now());
+  }
+  queueMessage(ctx, { ...target, text: body, purpose, contactId, ...extra });
+}
+
+/** Queues a message to a ticket's reporter and to everyone following it (reporters of merged duplicates). */
+export function queueToTicketResidents(ctx: CoreContext, ticket: Ticket, text: string, purpose: string): void {
+  queueToResident(ctx, ticket.contactId, { channel: ticket.channel, chatId: ticket.chatId }, text, purpose, {
+    ticketId: ticket.id,
+  });
+  for (const follower of listTicketFollowers(ctx.store.db, ticket.id)) {
+    queueToResident(ctx, follower.contactId, { channel: follower.channel, chatId: follower.chatId }, text, purpose, {
+      ticketId: ticket.id,
+    });
+  }
+}
+
+/** Sends to an officer's first registered contact; officers without one are only reachable in groups. */
+export function queueToOfficer(
+  ctx: CoreContext,
+  officer: Officer,
+  text: string,
+  purpose: string,
+  extra: { ticketId?: number; urgent?: boolean } = {},
+): boolean {
+  const contact = officer.contacts[0];
+  if (!contact) return false;
+  queueMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose, ...extra });
+  return true;
+}
+
+export function queueToOfficerGroups(ctx: CoreContext, text: string, purpose: string, extra: { ticketId?: number; urgent?: boolean } = {}): void {
+  for (const chat of ctx.profile.triage.chats) {
+    queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose, ...extra });
+  }
+}
+
+export function officerLabel(officer: Officer): string {
+  const role = ROLE_LABELS[officer.role];
+  return officer.dusun ? `${role} ${officer.dusun}` : role;
+}
+
+/** "Kaur Umum (Bambang Sutrisno)": how residents see who handles their matter. */
+export function handlerLabel(ctx: CoreContext, officerId: string | null | undefined): string | undefined {
+  if (!officerId) return undefined;
+  const officer = ctx.officers.byId(officerId);
+  if (!officer) return officerId;
+  const dusun = officer.dusun ? ctx.profile.dusun.find((d) => d.id === officer.dusun)?.name : undefined;
+  return `${ROLE_LABELS[officer.role]}${dusun ? ` ${dusun}` : ''} (${officer.name})`;
+}

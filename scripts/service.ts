@@ -1,0 +1,101 @@
+// Composition root: builds the whole service from the environment. Used by `npm start` and by tests.
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { createAdapters } from '../bots/index.ts';
+import { registerSimulatorRoutes } from '../bots/web/routes.ts';
+import { ConfigError, type Env } from '../config/env.ts';
+import { loadProfile } from '../config/profile.ts';
+import type { Classifier } from '../core/classifier.ts';
+import { createCoreContext, type CoreContext } from '../core/context.ts';
+import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
+import type { ChannelAdapter } from '../core/types.ts';
+import { openStore } from '../storage/db.ts';
+import { buildServer, healthReport } from '../web/server.ts';
+
+export interface Service {
+  ctx: CoreContext;
+  adapters: ChannelAdapter[];
+  outbox: OutboxWorker;
+  /** The port the server listens on (useful when PORT=0). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function createLogger(env: Pick<Env, 'logLevel' | 'logFormat'>): Logger {
+  const redact = { paths: ['*.token', '*.secret', '*.password', 'headers.authorization'], censor: '[redacted]' };
+  if (env.logFormat === 'pretty') {
+    return pino({
+      level: env.logLevel,
+      redact,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } },
+    });
+  }
+  return pino({ level: env.logLevel, redact });
+}
+
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `DATA_DIR ${dir} tidak dapat ditulisi / is not writable: ${(error as Error).message}`,
+    );
+  }
+}
+
+export async function startService(
+  env: Env,
+  options: { logger?: Logger; classifier?: Classifier; outbox?: Partial<OutboxOptions>; adapters?: ChannelAdapter[] } = {},
+): Promise<Service> {
+  const logger = options.logger ?? createLogger(env);
+  const profile = loadProfile(env.profilePath);
+  checkDataDir(env.dataDir);
+  const store = openStore(env.databaseFile, { synchronous: env.sqliteSynchronous });
+  const ctx = createCoreContext({ store, profile, logger, classifier: options.classifier });
+  const adapters = options.adapters ?? createAdapters(env);
+  const outbox = new OutboxWorker(ctx, new Map(adapters.map((adapter) => [adapter.name, adapter])), options.outbox);
+  const startedAt = Date.now();
+
+  const app = buildServer(logger, () => healthReport(ctx, adapters, startedAt));
+  if (adapters.some((adapter) => adapter.name === 'web')) registerSimulatorRoutes(app, ctx, () => outbox.wake());
+
+  // One failing channel never stops the others.
+  for (const adapter of adapters) {
+    adapter.start().catch((error: unknown) => logger.error({ err: error, channel: adapter.name }, 'channel failed to start'));
+  }
+  outbox.start();
+  try {
+    await app.listen({ port: env.port, host: env.host });
+  } catch (error) {
+    await outbox.stop();
+    store.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`Port ${env.port} sudah dipakai program lain / is already in use. Set PORT to another port.`);
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : env.port;
+  logger.info(
+    { port, village: profile.village.name, profile: profile.source, database: env.databaseFile, channels: adapters.map((a) => a.name) },
+    'Aspirasi Desa is running',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ctx,
+    adapters,
+    outbox,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await outbox.stop();
+        await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+        store.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// `npm start`: runs the service until SIGINT/SIGTERM, then shuts down without losing anything.
+import { ConfigError, parseEnv } from '../config/env.ts';
+import { createLogger, startService } from './service.ts';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = createLogger(env);
+  const service = await startService(env, { logger });
+  if (env.simulatorEnabled) {
+    logger.info(`Simulator: http://localhost:${service.port}/simulator`);
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    service
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`\nAspirasi Desa tidak dapat dimulai / cannot start:\n${error.message}\n\n`);
+  } else {
+    process.stderr.write(`\nAspirasi Desa tidak dapat dimulai / cannot start:\n${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  db: Db;
+  sqlite: Database.Database;
+  /** Runs fn in one SQLite transaction (a savepoint when nested). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** SQLite `synchronous`: FULL survives power loss at each commit; NORMAL survives process crashes. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Opens (creating if needed) the database file and applies pending migrations. */
+export function openStore(file: string, options: OpenOptions = {}): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder });
+  return {
+    db,
+    sqlite,
+    transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    close: () => sqlite.close(),
+  };
+}

@@ -1,0 +1,8 @@
+// The only way core touches the database: narrow functions, no SQL strings outside storage/.
+export * from './contacts.ts';
+export * from './messages.ts';
+export * from './tickets.ts';
+export * from './events.ts';
+export * from './outbox.ts';
+export * from './cursors.ts';
+export * from './corrections.ts';

@@ -1,0 +1,69 @@
+import { and, asc, desc, eq, gte, isNull } from 'drizzle-orm';
+import type { Db } from '../db.ts';
+import { messages, type StoredAttachment } from '../schema.ts';
+
+export type StoredMessage = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;
+
+/** Stores an inbound message; returns its id, or undefined when (channel, externalId) was seen before. */
+export function insertInboundMessage(db: Db, message: Omit<NewMessage, 'direction'>): number | undefined {
+  const row = db
+    .insert(messages)
+    .values({ ...message, direction: 'in' })
+    .onConflictDoNothing({ target: [messages.channel, messages.externalId] })
+    .returning({ id: messages.id })
+    .get();
+  return row?.id;
+}
+
+export function insertOutboundMessage(db: Db, message: Omit<NewMessage, 'direction'>): void {
+  db.insert(messages)
+    .values({ ...message, direction: 'out' })
+    .onConflictDoNothing({ target: [messages.channel, messages.externalId] })
+    .run();
+}
+
+export function findMessageByExternalId(db: Db, channel: string, externalId: string): StoredMessage | undefined {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channel, channel), eq(messages.externalId, externalId)))
+    .get();
+}
+
+export function setMessageTicket(db: Db, id: number, ticketId: number): void {
+  db.update(messages).set({ ticketId }).where(eq(messages.id, id)).run();
+}
+
+/** Links a contact's recent inbound messages that belong to no ticket (e.g. a voice note sent first). */
+export function attachLooseMessages(db: Db, contactId: number, since: number, ticketId: number): void {
+  db.update(messages)
+    .set({ ticketId })
+    .where(
+      and(
+        eq(messages.contactId, contactId),
+        eq(messages.direction, 'in'),
+        isNull(messages.ticketId),
+        isNull(messages.purpose),
+        gte(messages.at, since),
+      ),
+    )
+    .run();
+}
+
+export function listTicketMessages(db: Db, ticketId: number): StoredMessage[] {
+  return db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id)).all();
+}
+
+export function listOutboundToChat(db: Db, channel: string, chatId: string, limit = 500): StoredMessage[] {
+  const rows = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channel, channel), eq(messages.chatId, chatId), eq(messages.direction, 'out')))
+    .orderBy(desc(messages.id))
+    .limit(limit)
+    .all();
+  return rows.reverse();
+}
+
+export type { StoredAttachment };

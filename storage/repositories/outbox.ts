@@ -1,0 +1,128 @@
+import { and, asc, eq, gt, gte, inArray, lt, lte, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../db.ts';
+import { outbox } from '../schema.ts';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type NewOutboxRow = Omit<
+  typeof outbox.$inferInsert,
+  'id' | 'state' | 'attempts' | 'lastError' | 'platformMessageId' | 'sentAt'
+>;
+
+export function enqueueOutbox(db: Db, row: NewOutboxRow): number {
+  const inserted = db
+    .insert(outbox)
+    .values({ ...row, state: 'pending', attempts: 0 })
+    .returning({ id: outbox.id })
+    .get();
+  if (!inserted) throw new Error('outbox insert returned no row');
+  return inserted.id;
+}
+
+const earlier = alias(outbox, 'earlier');
+
+/**
+ * Rows due for sending, oldest first. A row waits while an earlier row to the same chat is being
+ * sent or waits for a retry, so each chat receives its messages in order. (Earlier rows that are
+ * due come first in the same list; the worker sends a chat's rows one after another.)
+ */
+export function listDueOutbox(db: Db, now: number, limit: number): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.state, 'pending'),
+        lte(outbox.nextAttemptAt, now),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(earlier)
+            .where(
+              and(
+                eq(earlier.channel, outbox.channel),
+                eq(earlier.chatId, outbox.chatId),
+                lt(earlier.id, outbox.id),
+                or(
+                  eq(earlier.state, 'sending'),
+                  and(eq(earlier.state, 'pending'), gt(earlier.nextAttemptAt, now)),
+                ),
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+    .all();
+}
+
+/** The earliest time any pending row becomes due, or undefined when nothing is pending. */
+export function nextOutboxDueAt(db: Db): number | undefined {
+  const row = db
+    .select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` })
+    .from(outbox)
+    .where(eq(outbox.state, 'pending'))
+    .get();
+  return row?.at ?? undefined;
+}
+
+export function getOutboxRow(db: Db, id: number): OutboxRow | undefined {
+  return db.select().from(outbox).where(eq(outbox.id, id)).get();
+}
+
+/** Marks a pending row as being sent; false if another worker took it. */
+export function claimOutboxRow(db: Db, id: number): boolean {
+  const result = db
+    .update(outbox)
+    .set({ state: 'sending', attempts: sql`${outbox.attempts} + 1` })
+    .where(and(eq(outbox.id, id), eq(outbox.state, 'pending')))
+    .run();
+  return result.changes === 1;
+}
+
+export function markOutboxSent(db: Db, id: number, platformMessageId: string, now: number): void {
+  db.update(outbox)
+    .set({ state: 'sent', platformMessageId, sentAt: now, lastError: null })
+    .where(eq(outbox.id, id))
+    .run();
+}
+
+export function markOutboxRetry(db: Db, id: number, nextAttemptAt: number, error: string): void {
+  db.update(outbox).set({ state: 'pending', nextAttemptAt, lastError: error }).where(eq(outbox.id, id)).run();
+}
+
+export function markOutboxFailed(db: Db, id: number, error: string): void {
+  db.update(outbox).set({ state: 'failed', lastError: error }).where(eq(outbox.id, id)).run();
+}
+
+/**
+ * Rows left in `sending` by a crash are sent again: at most one duplicate per row that was in flight.
+ */
+export function requeueInterruptedOutbox(db: Db, now: number): number {
+  return db
+    .update(outbox)
+    .set({ state: 'pending', nextAttemptAt: now, lastError: 'interrupted by restart' })
+    .where(eq(outbox.state, 'sending'))
+    .run().changes;
+}
+
+export function countOutboxByState(db: Db): Record<string, number> {
+  const rows = db
+    .select({ state: outbox.state, n: sql<number>`count(*)` })
+    .from(outbox)
+    .groupBy(outbox.state)
+    .all();
+  return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+}
+
+/** Whether a message with one of these purposes was queued for the ticket since `since`. */
+export function hasRecentOutbox(db: Db, ticketId: number, purposes: string[], since: number): boolean {
+  const row = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.ticketId, ticketId), inArray(outbox.purpose, purposes), gte(outbox.createdAt, since)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}

@@ -1,0 +1,134 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../db.ts';
+import { ticketFollowers, tickets } from '../schema.ts';
+
+export type Ticket = typeof tickets.$inferSelect;
+export type NewTicket = Omit<typeof tickets.$inferInsert, 'id' | 'code'>;
+export type TicketPatch = Partial<Omit<Ticket, 'id' | 'code'>>;
+export type TicketFollower = typeof ticketFollowers.$inferSelect;
+
+/** Statuses in which a ticket still waits for the village to act. */
+export const OPEN_STATUSES = ['new', 'assigned', 'in_progress'] as const;
+
+/** Creates a ticket whose public code is `${prefix}-${id}`; call inside a transaction. */
+export function createTicket(db: Db, prefix: string, values: NewTicket): Ticket {
+  const next = db
+    .select({ id: sql<number>`coalesce(max(${tickets.id}), 0) + 1` })
+    .from(tickets)
+    .get();
+  const id = next?.id ?? 1;
+  return db
+    .insert(tickets)
+    .values({ ...values, id, code: `${prefix}-${id}` })
+    .returning()
+    .get();
+}
+
+export function getTicket(db: Db, id: number): Ticket | undefined {
+  return db.select().from(tickets).where(eq(tickets.id, id)).get();
+}
+
+export function updateTicket(db: Db, id: number, patch: TicketPatch): Ticket {
+  const row = db.update(tickets).set(patch).where(eq(tickets.id, id)).returning().get();
+  if (!row) throw new Error(`ticket ${id} does not exist`);
+  return row;
+}
+
+/** The contact's most recently active open ticket, if any. */
+export function findLatestOpenTicket(db: Db, contactId: number): Ticket | undefined {
+  return db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.contactId, contactId), inArray(tickets.status, [...OPEN_STATUSES])))
+    .orderBy(desc(tickets.lastActivityAt))
+    .limit(1)
+    .get();
+}
+
+/** A resolved ticket of the contact that asked for a rating and has none yet. */
+export function findTicketAwaitingRating(db: Db, contactId: number): Ticket | undefined {
+  return db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.contactId, contactId),
+        eq(tickets.status, 'resolved'),
+        isNotNull(tickets.ratingRequestedAt),
+        isNull(tickets.rating),
+      ),
+    )
+    .orderBy(desc(tickets.resolvedAt))
+    .limit(1)
+    .get();
+}
+
+export function listContactTickets(db: Db, contactId: number, limit = 10): Ticket[] {
+  return db
+    .select()
+    .from(tickets)
+    .where(eq(tickets.contactId, contactId))
+    .orderBy(desc(tickets.id))
+    .limit(limit)
+    .all();
+}
+
+export interface TicketListFilter {
+  assignee?: string;
+  triageQueue?: boolean;
+  /** Open tickets created before this time (overdue). */
+  createdBefore?: number;
+  limit?: number;
+}
+
+/** Open tickets, oldest first, narrowed by the filter. */
+export function listOpenTickets(db: Db, filter: TicketListFilter = {}): Ticket[] {
+  const conditions = [inArray(tickets.status, [...OPEN_STATUSES])];
+  if (filter.assignee !== undefined) conditions.push(eq(tickets.assignee, filter.assignee));
+  if (filter.triageQueue) conditions.push(eq(tickets.needsTriage, true));
+  if (filter.createdBefore !== undefined) conditions.push(lt(tickets.createdAt, filter.createdBefore));
+  return db
+    .select()
+    .from(tickets)
+    .where(and(...conditions))
+    .orderBy(asc(tickets.createdAt))
+    .limit(filter.limit ?? 20)
+    .all();
+}
+
+/** Open tickets past a deadline: no first response by `responseBefore`, or unresolved since `resolveBefore`. */
+export function listOverdueTickets(db: Db, responseBefore: number, resolveBefore: number, limit = 20): Ticket[] {
+  return db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        inArray(tickets.status, [...OPEN_STATUSES]),
+        or(
+          and(isNull(tickets.firstResponseAt), lt(tickets.createdAt, responseBefore)),
+          lt(tickets.createdAt, resolveBefore),
+        ),
+      ),
+    )
+    .orderBy(asc(tickets.createdAt))
+    .limit(limit)
+    .all();
+}
+
+export function countOpenTickets(db: Db): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(tickets)
+      .where(inArray(tickets.status, [...OPEN_STATUSES]))
+      .get()?.n ?? 0
+  );
+}
+
+export function addTicketFollower(db: Db, follower: TicketFollower): void {
+  db.insert(ticketFollowers).values(follower).onConflictDoNothing().run();
+}
+
+export function listTicketFollowers(db: Db, ticketId: number): TicketFollower[] {
+  return db.select().from(ticketFollowers).where(eq(ticketFollowers.ticketId, ticketId)).all();
+}

@@ -1,0 +1,181 @@
+// Drizzle schema for SQLite. Times are stored as integer milliseconds since the epoch (UTC);
+// conversion to Asia/Jakarta happens only where people read them.
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** One per channel identity (a Telegram user, a WhatsApp number, a simulator user). */
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    externalId: text('external_id').notNull(),
+    displayName: text('display_name'),
+    consentAt: integer('consent_at'),
+    privacyNoticeAt: integer('privacy_notice_at'),
+    reachable: integer('reachable', { mode: 'boolean' }).notNull().default(true),
+    unreachableReason: text('unreachable_reason'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [uniqueIndex('contacts_channel_external').on(t.channel, t.externalId)],
+);
+
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    code: text('code').notNull().unique(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    channel: text('channel').notNull(),
+    chatId: text('chat_id').notNull(),
+    summary: text('summary').notNull(),
+    category: text('category').notNull(),
+    kind: text('kind').notNull(),
+    confidence: real('confidence').notNull(),
+    status: text('status').notNull(),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    confidential: integer('confidential', { mode: 'boolean' }).notNull().default(false),
+    needsTriage: integer('needs_triage', { mode: 'boolean' }).notNull().default(false),
+    dusun: text('dusun'),
+    rw: integer('rw'),
+    rt: integer('rt'),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    assignee: text('assignee'),
+    mergedInto: integer('merged_into'),
+    referredTo: text('referred_to'),
+    closeReason: text('close_reason'),
+    createdAt: integer('created_at').notNull(),
+    lastActivityAt: integer('last_activity_at').notNull(),
+    firstResponseAt: integer('first_response_at'),
+    resolvedAt: integer('resolved_at'),
+    closedAt: integer('closed_at'),
+    ratingRequestedAt: integer('rating_requested_at'),
+    rating: integer('rating'),
+  },
+  (t) => [
+    index('tickets_contact_status').on(t.contactId, t.status),
+    index('tickets_status_created').on(t.status, t.createdAt),
+    index('tickets_assignee_status').on(t.assignee, t.status),
+  ],
+);
+
+/** Residents who follow a ticket besides its reporter (reporters of merged duplicates). */
+export const ticketFollowers = sqliteTable(
+  'ticket_followers',
+  {
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    channel: text('channel').notNull(),
+    chatId: text('chat_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_followers_unique').on(t.ticketId, t.contactId)],
+);
+
+/** Every inbound and outbound message. Unique on channel + external id, which makes intake idempotent. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    externalId: text('external_id').notNull(),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    chatId: text('chat_id').notNull(),
+    senderId: text('sender_id'),
+    contactId: integer('contact_id').references(() => contacts.id),
+    ticketId: integer('ticket_id').references(() => tickets.id),
+    purpose: text('purpose'),
+    text: text('text').notNull(),
+    attachments: text('attachments', { mode: 'json' }).$type<StoredAttachment[]>(),
+    replyToExternalId: text('reply_to_external_id'),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_external').on(t.channel, t.externalId),
+    index('messages_ticket').on(t.ticketId),
+    index('messages_contact').on(t.contactId, t.at),
+    index('messages_chat').on(t.channel, t.chatId, t.direction, t.id),
+  ],
+);
+
+export interface StoredAttachment {
+  kind: string;
+  fileId?: string;
+  mimeType?: string;
+  caption?: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+/** Every transition and note of a ticket: who and when. */
+export const ticketEvents = sqliteTable(
+  'ticket_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    note: text('note'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('ticket_events_ticket').on(t.ticketId, t.id)],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    chatId: text('chat_id').notNull(),
+    text: text('text').notNull(),
+    purpose: text('purpose').notNull(),
+    ticketId: integer('ticket_id').references(() => tickets.id),
+    contactId: integer('contact_id').references(() => contacts.id),
+    replyToExternalId: text('reply_to_external_id'),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    state: text('state', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    platformMessageId: text('platform_message_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    index('outbox_due').on(t.state, t.nextAttemptAt),
+    index('outbox_chat_state').on(t.channel, t.chatId, t.state, t.id),
+    index('outbox_ticket').on(t.ticketId, t.purpose),
+  ],
+);
+
+/** Per-channel resume points: Telegram update offsets, X since ids. */
+export const channelCursors = sqliteTable('channel_cursors', {
+  channel: text('channel').primaryKey(),
+  cursor: text('cursor').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Officers' /kategori corrections, the classifier's training signal. */
+export const classifierCorrections = sqliteTable('classifier_corrections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ticketId: integer('ticket_id')
+    .notNull()
+    .references(() => tickets.id),
+  text: text('text').notNull(),
+  predicted: text('predicted').notNull(),
+  corrected: text('corrected').notNull(),
+  officer: text('officer').notNull(),
+  at: integer('at').notNull(),
+});

@@ -1,0 +1,44 @@
+// The HTTP server: health, and the routes of channels that receive over HTTP (the simulator).
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { countOutboxByState } from '../storage/repositories/index.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { ChannelAdapter } from '../core/types.ts';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  village: string;
+  uptimeSeconds: number;
+  channels: Record<string, { state: string; detail?: string }>;
+  outbox: Record<string, number>;
+}
+
+export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter[], startedAt: number): HealthReport {
+  const channels = Object.fromEntries(adapters.map((adapter) => [adapter.name, adapter.health()]));
+  const degraded = Object.values(channels).some((health) => health.state !== 'connected');
+  return {
+    status: degraded ? 'degraded' : 'ok',
+    village: ctx.profile.village.name,
+    uptimeSeconds: Math.round((ctx.now() - startedAt) / 1000),
+    channels,
+    outbox: countOutboxByState(ctx.store.db),
+  };
+}
+
+export function buildServer(logger: Logger, health: () => HealthReport): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request lines would log residents' traffic; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Leave time for in-flight requests on shutdown.
+    forceCloseConnections: 'idle',
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    void reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message });
+  });
+  app.get('/healthz', () => health());
+  return app;
+}
