@@ -1,0 +1,93 @@
+// Shared test fixtures: a core on a fresh SQLite file with the demo profile and a controllable clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadProfile, parseProfile, type VillageProfile } from '../config/profile.ts';
+import type { Classifier } from '../core/classifier.ts';
+import { createCoreContext, type CoreContext } from '../core/context.ts';
+import { ingest } from '../core/intake.ts';
+import type { Attachment, InboundMessage, IntakeResult } from '../core/types.ts';
+import { openStore } from '../storage/db.ts';
+import { outbox } from '../storage/schema.ts';
+import { asc, eq } from 'drizzle-orm';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function tempDir(prefix = 'aspirasi-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestCore {
+  ctx: CoreContext;
+  clock: { now: number; advance(ms: number): void };
+  /** Sends a message as `user` through the web channel; `id` defaults to a fresh one. */
+  send(
+    user: string,
+    text: string,
+    options?: { id?: string; chat?: string; replyTo?: string; attachments?: Attachment[]; name?: string },
+  ): IntakeResult;
+  /** Texts queued in the outbox for a chat, oldest first. */
+  queued(chatId: string): string[];
+  /** Outbox rows for a chat (all columns). */
+  rows(chatId: string): Array<typeof outbox.$inferSelect>;
+  close(): void;
+}
+
+let messageCounter = 0;
+
+export function createTestCore(
+  options: { profile?: VillageProfile; classifier?: Classifier; start?: number } = {},
+): TestCore {
+  const { dir, cleanup } = tempDir();
+  const store = openStore(join(dir, 'test.sqlite'), { synchronous: 'NORMAL' });
+  const clock = {
+    now: options.start ?? Date.UTC(2026, 10, 2, 2, 0, 0),
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+  const ctx = createCoreContext({
+    store,
+    profile: options.profile ?? loadProfile(),
+    logger: silentLogger,
+    classifier: options.classifier,
+    now: () => clock.now,
+  });
+  const rows = (chatId: string) =>
+    store.db.select().from(outbox).where(eq(outbox.chatId, chatId)).orderBy(asc(outbox.id)).all();
+  return {
+    ctx,
+    clock,
+    send(user, text, opts = {}) {
+      messageCounter += 1;
+      const message: InboundMessage = {
+        channel: 'web',
+        externalId: opts.id ?? `test-${messageCounter}`,
+        sender: { id: user, ...(opts.name ? { displayName: opts.name } : {}) },
+        chat: opts.chat ? { id: opts.chat, isGroup: true } : { id: user, isGroup: false },
+        text,
+        attachments: opts.attachments ?? [],
+        ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+        receivedAt: new Date(clock.now),
+      };
+      return ingest(ctx, message);
+    },
+    queued: (chatId) => rows(chatId).map((row) => row.text),
+    rows,
+    close() {
+      store.close();
+      cleanup();
+    },
+  };
+}
+
+/** The demo profile with changes applied to its raw YAML object. */
+export function demoProfileWith(change: (raw: Record<string, unknown>) => void): VillageProfile {
+  const base = loadProfile();
+  const raw = JSON.parse(JSON.stringify({ ...base, source: undefined })) as Record<string, unknown>;
+  delete raw.source;
+  change(raw);
+  return parseProfile(raw, 'test-profile.yaml');
+}
