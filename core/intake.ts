@@ -164,7 +164,7 @@ function addFollowUp(
   const db = ctx.store.db;
   const now = ctx.now();
   setMessageTicket(db, messageId, ticket.id);
-  let current = ticket;
+  let current: Ticket;
   if (ticket.status === 'resolved') {
     // A resident answering the resolution ("belum beres") reopens the matter.
     current = transition(ctx, ticket, 'in_progress', `contact:${contact.id}`, {

@@ -48,7 +48,9 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private stopped = true;
+  /** Timers and wake() run only between start() and stop(); runOnce() works without them. */
+  private active = false;
+  private stopping = false;
   /** Per channel: earliest time of the next send (rate limit and channel-wide retry-after). */
   private readonly channelReadyAt = new Map<string, number>();
 
@@ -61,7 +63,8 @@ export class OutboxWorker {
   }
 
   start(): void {
-    this.stopped = false;
+    this.active = true;
+    this.stopping = false;
     const requeued = this.ctx.store.transaction(() => requeueInterruptedOutbox(this.ctx.store.db, this.ctx.now()));
     if (requeued > 0) this.ctx.logger.warn({ rows: requeued }, 'outbox rows interrupted by a restart will be sent again');
     this.wake();
@@ -69,7 +72,7 @@ export class OutboxWorker {
 
   /** Asks for a pass soon (after new rows were committed). */
   wake(): void {
-    if (this.stopped) return;
+    if (!this.active) return;
     if (this.running) {
       this.again = true;
       return;
@@ -79,7 +82,8 @@ export class OutboxWorker {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.active = false;
+    this.stopping = true;
     this.clearTimer();
     await this.running;
   }
@@ -90,7 +94,7 @@ export class OutboxWorker {
       do {
         this.again = false;
         await this.runOnce();
-      } while (this.again && !this.stopped);
+      } while (this.again && this.active);
     } catch (error) {
       this.ctx.logger.error({ err: error }, 'outbox pass failed');
     } finally {
@@ -100,7 +104,7 @@ export class OutboxWorker {
   }
 
   private scheduleNext(): void {
-    if (this.stopped) return;
+    if (!this.active) return;
     const now = this.ctx.now();
     const due = nextOutboxDueAt(this.ctx.store.db);
     const channelWait = Math.min(...[...this.channelReadyAt.values()].filter((at) => at > now), Infinity);
@@ -138,7 +142,7 @@ export class OutboxWorker {
     const blockedChats = new Set<string>();
     let sent = 0;
     for (const row of rows) {
-      if (this.stopped) break;
+      if (this.stopping) break;
       // A failure earlier in this pass holds back later rows of the same chat (order per chat).
       if (blockedChats.has(row.chatId)) continue;
       const readyAt = this.channelReadyAt.get(channel) ?? 0;
