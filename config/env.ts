@@ -1,4 +1,5 @@
 // The only place that reads process.env. Everything else receives these typed values.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -54,4 +55,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     simulatorEnabled: env.SIMULATOR_ENABLED,
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
   };
+}
+
+/** Loads `.env` from the working directory into process.env, when there is one (variables already set win). */
+export function loadDotEnv(file = '.env'): boolean {
+  if (!existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
 }

@@ -1,8 +1,9 @@
 // `npm start`: runs the service until SIGINT/SIGTERM, then shuts down without losing anything.
-import { ConfigError, parseEnv } from '../config/env.ts';
+import { ConfigError, loadDotEnv, parseEnv } from '../config/env.ts';
 import { createLogger, startService } from './service.ts';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const env = parseEnv();
   const logger = createLogger(env);
   const service = await startService(env, { logger });
