@@ -24,13 +24,15 @@ import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './co
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText } from './messages.ts';
-import { handlerLabel, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
+import { handlerLabel, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
 import { route } from './router.ts';
 import { hasSubstance, truncate } from './text.ts';
 import type { InboundMessage, IntakeResult } from './types.ts';
 
 /** A resident's follow-ups are acknowledged at most once in this period, so a burst gets one answer. */
 const FOLLOW_UP_ACK_QUIET_MS = 30 * 60_000;
+/** Residents' commands typed by an officer, mapped to the officer's equivalent. */
+const OFFICER_ALIASES: Record<string, string | undefined> = { start: 'bantuan', help: 'bantuan', status: 'tiket', cek: 'tiket' };
 /** How much of a resident's text officers see in a chat notification. */
 const NOTIFICATION_TEXT_LIMIT = 1500;
 
@@ -63,8 +65,10 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
     repliedTo?.direction === 'out' && repliedTo.ticketId !== null ? getTicket(db, repliedTo.ticketId) : undefined;
 
   if (officer) {
-    if (command && isOfficerCommand(command.name)) {
-      runOfficerCommand(ctx, officer, message, command);
+    if (command) {
+      // Officers who type the residents' commands get their own equivalents.
+      const alias = OFFICER_ALIASES[command.name];
+      runOfficerCommand(ctx, officer, message, alias ? { ...command, name: alias, rest: '' } : command);
       return { duplicate: false, outcome: 'officer_command' };
     }
     // Replying to a notification answers the resident, like /balas.
@@ -72,6 +76,18 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
       setMessageTicket(db, messageId, repliedTicket.id);
       replyToResident(ctx, officer, message, repliedTicket, text);
       return { duplicate: false, outcome: 'officer_command', ticketCode: repliedTicket.code };
+    }
+    if (!message.chat.isGroup) {
+      // Free text from an officer is most likely a misplaced answer: say how to answer instead of
+      // opening a ticket in the officer's name.
+      queueMessage(ctx, {
+        channel: message.channel,
+        chatId: message.chat.id,
+        text: officerText.privateHint(),
+        purpose: 'command_reply',
+        replyTo: message.externalId,
+      });
+      return { duplicate: false, outcome: 'ignored' };
     }
   }
   if (message.chat.isGroup) {

@@ -209,6 +209,9 @@ export const officerText = {
   listLine: (code: string, status: string, category: string, age: string, summary: string, flags: string) =>
     `• ${code} ${flags}[${statusLabel(status)}] ${category}, ${age}: ${summary}`,
   unknownCommand: (command: string) => `Perintah ${command} tidak dikenal. Ketik /bantuan untuk daftar perintah.`,
+  privateHint: () =>
+    'Anda terdaftar sebagai petugas. Untuk menjawab warga, balas (reply) pesan notifikasi tiketnya atau tulis /balas 42 teks jawaban. ' +
+    'Ketik /tiket untuk tiket Anda dan /bantuan untuk semua perintah.',
   details: (lines: string[]) => lines.join('\n'),
 };
 

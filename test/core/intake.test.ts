@@ -175,6 +175,25 @@ describe('resident commands', () => {
   });
 });
 
+describe('officers writing to the bot', () => {
+  it('free text from an officer opens no ticket and explains how to answer', () => {
+    core = createTestCore();
+    expect(core.send('kaur_umum', 'sudah saya cek tadi pagi').outcome).toBe('ignored');
+    expect(ticketCount()).toBe(0);
+    expect(core.queued('kaur_umum')[0]).toContain('/balas 42');
+  });
+
+  it('an officer typing a resident command gets the officer equivalent', () => {
+    core = createTestCore();
+    core.send('warga1', LAMP);
+    core.send('kaur_umum', 'status'); // plain words are not commands for officers: a hint
+    core.send('kaur_umum', '/status');
+    expect(core.queued('kaur_umum').at(-1)).toContain('Tiket saya:');
+    core.send('kaur_umum', '/start');
+    expect(core.queued('kaur_umum').at(-1)).toContain('Perintah petugas');
+  });
+});
+
 describe('rating after resolution', () => {
   it('asks for 1-5 and stores the answer, closing the ticket', () => {
     core = createTestCore();
