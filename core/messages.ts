@@ -96,6 +96,9 @@ export const residentText = {
     `Laporan ${code} telah selesai ditangani.\n${text}\n\n` +
     'Bagaimana penanganannya? Balas dengan angka 1 sampai 5 (1 = sangat buruk, 5 = sangat baik).',
 
+  /** For residents following a ticket (their duplicate was merged into it): only the reporter rates it. */
+  resolvedForFollower: (code: string, text: string) => `Laporan ${code} telah selesai ditangani.\n${text}`,
+
   defaultResolution: () => 'Terima kasih atas laporan Anda.',
 
   rejected: (code: string, reason: string) => `Mohon maaf, laporan ${code} tidak dapat kami tindak lanjuti.\nAlasan: ${reason}`,

@@ -55,13 +55,16 @@ export function queueToResident(
   queueMessage(ctx, { ...target, text: body, purpose, contactId, ...extra });
 }
 
-/** Queues a message to a ticket's reporter and to everyone following it (reporters of merged duplicates). */
-export function queueToTicketResidents(ctx: CoreContext, ticket: Ticket, text: string, purpose: string): void {
+/**
+ * Queues a message to a ticket's reporter and to everyone following it (reporters of merged duplicates);
+ * `followerText`, when given, is what the followers get instead.
+ */
+export function queueToTicketResidents(ctx: CoreContext, ticket: Ticket, text: string, purpose: string, followerText = text): void {
   queueToResident(ctx, ticket.contactId, { channel: ticket.channel, chatId: ticket.chatId }, text, purpose, {
     ticketId: ticket.id,
   });
   for (const follower of listTicketFollowers(ctx.store.db, ticket.id)) {
-    queueToResident(ctx, follower.contactId, { channel: follower.channel, chatId: follower.chatId }, text, purpose, {
+    queueToResident(ctx, follower.contactId, { channel: follower.channel, chatId: follower.chatId }, followerText, purpose, {
       ticketId: ticket.id,
     });
   }

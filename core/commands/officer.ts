@@ -185,8 +185,14 @@ function viewTicket(scope: CommandScope, ticket: Ticket): void {
     '',
     'Percakapan:',
   ].filter((line): line is string => line !== undefined);
+  // Only what passed between the resident and the village: messages to officers (notifications,
+  // answers to commands) and officers' own messages (their replies reach the resident as 'out') stay out.
   const conversation = listTicketMessages(ctx.store.db, ticket.id)
-    .filter((message) => message.direction === 'in' || !message.purpose?.startsWith('notify_'))
+    .filter((message) =>
+      message.direction === 'in'
+        ? !(message.senderId !== null && ctx.officers.byContact(message.channel, message.senderId))
+        : message.contactId !== null && !message.purpose?.startsWith('notify_'),
+    )
     .slice(-12)
     .map((message) => {
       const who = message.direction === 'in' ? 'Warga' : 'Desa';
@@ -288,17 +294,19 @@ function recategorise(scope: CommandScope, ticket: Ticket, categoryRef: string):
   recordEvent(ctx, ticket, 'recategorised', officer.id, { data: { from: ticket.category, to: category } });
   let rerouted: string | undefined;
   let patch: Partial<Ticket> = { category };
-  // A ticket nobody handles yet goes to the handler of its corrected category.
-  if (!ticket.assignee && isOpen(ticket) && !ticket.confidential) {
+  if (isOpen(ticket) && !ticket.confidential) {
+    // The summary lets routing keep a complaint away from a BPD member it names.
     const decision = route(
       ctx.profile,
       ctx.officers,
       { category, confidence: 1, alternatives: [], kind: ticket.kind as Kind, urgent: ticket.urgent },
       { dusun: ticket.dusun ?? undefined },
-      '',
+      ticket.summary,
     );
-    if (decision.assignee) {
-      patch = { ...patch, assignee: decision.assignee.id, needsTriage: false };
+    // A ticket nobody handles yet goes to the handler of its corrected category; a complaint about
+    // officials (DESIGN.md) goes to the BPD, confidential, whoever had it.
+    if (decision.assignee && (!ticket.assignee || decision.confidential)) {
+      patch = { ...patch, assignee: decision.assignee.id, needsTriage: false, confidential: decision.confidential };
       rerouted = ctx.officers.label(decision.assignee);
       queueToOfficer(
         ctx,
@@ -310,7 +318,10 @@ function recategorise(scope: CommandScope, ticket: Ticket, categoryRef: string):
     }
   }
   if (rerouted) {
-    transition(ctx, ticket, 'assigned', officer.id, { patch, data: { action: 'recategorise' } });
+    transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
+      patch,
+      data: { action: 'recategorise', from: ticket.assignee, to: patch.assignee },
+    });
   } else {
     updateTicket(ctx.store.db, ticket.id, { ...patch, lastActivityAt: ctx.now() });
   }
@@ -330,7 +341,15 @@ function resolve(scope: CommandScope, ticket: Ticket, text: string): void {
       needsTriage: false,
     },
   });
-  queueToTicketResidents(ctx, updated, residentText.resolved(ticket.code, text || residentText.defaultResolution()), 'resolved');
+  // Only the reporter is asked for a rating: a follower's "5" would not be taken as one.
+  const resolution = text || residentText.defaultResolution();
+  queueToTicketResidents(
+    ctx,
+    updated,
+    residentText.resolved(ticket.code, resolution),
+    'resolved',
+    residentText.resolvedForFollower(ticket.code, resolution),
+  );
   answer(scope, officerText.resolvedDone(ticket.code), ticket.id);
 }
 
