@@ -93,7 +93,12 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
   if (message.chat.isGroup) {
     // Group chats are for officers; residents report in private chats.
     if (command && isOfficerCommand(command.name)) {
-      queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, residentText.officersOnly(command.raw), 'refusal', {
+      // Not queueToResident: the privacy notice is for private chats, not for the officers' group.
+      queueMessage(ctx, {
+        channel: message.channel,
+        chatId: message.chat.id,
+        text: residentText.officersOnly(command.raw),
+        purpose: 'refusal',
         replyTo: message.externalId,
       });
     }

@@ -200,6 +200,7 @@ export const officerText = {
   recategorised: (code: string, from: string, to: string, rerouted: string | undefined) =>
     `Kategori ${code}: ${from} -> ${to}. Koreksi disimpan untuk melatih klasifikasi.` +
     (rerouted ? ` Diteruskan ke ${rerouted}.` : ''),
+  sameCategory: (code: string, category: string) => `Kategori ${code} sudah ${category}; tidak ada yang diubah.`,
   noted: (code: string) => `Catatan internal disimpan di ${code} (tidak dikirim ke pelapor).`,
   resolvedDone: (code: string) => `Tiket ${code} ditandai selesai; pelapor diminta memberi nilai.`,
   rejectedDone: (code: string) => `Tiket ${code} ditolak; alasan dikirim ke pelapor.`,

@@ -245,7 +245,12 @@ function claim(scope: CommandScope, ticket: Ticket): void {
     answer(scope, officerText.confidentialDenied(ticket.code));
     return;
   }
-  const previous = ticket.assignee && ticket.assignee !== officer.id ? ticket.assignee : undefined;
+  if (ticket.assignee === officer.id) {
+    // Already mine: nothing changes and the resident is not told twice.
+    answer(scope, officerText.claimed(ticket.code, undefined), ticket.id);
+    return;
+  }
+  const previous = ticket.assignee ?? undefined;
   const updated = transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
     patch: { assignee: officer.id, needsTriage: false, ...firstResponsePatch(ctx, ticket) },
     data: { action: 'claim', previousAssignee: ticket.assignee },
@@ -265,10 +270,13 @@ function reassign(scope: CommandScope, ticket: Ticket, targetRef: string): void 
     answer(scope, officerText.confidentialDenied(ticket.code));
     return;
   }
-  transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
+  const updated = transition(ctx, ticket, ticket.status === 'in_progress' ? 'in_progress' : 'assigned', officer.id, {
     patch: { assignee: target.id, needsTriage: false },
     data: { action: 'reassign', from: ticket.assignee, to: target.id },
   });
+  if (ticket.assignee !== target.id) {
+    queueToTicketResidents(ctx, updated, residentText.handlerAssigned(ticket.code, handlerLabel(ctx, target.id) ?? target.name), 'status_update');
+  }
   queueToOfficer(ctx, target, officerText.assignedToYou(ticket.code, ctx.officers.label(officer), truncate(ticket.summary, 500)), 'notify_assigned', {
     ticketId: ticket.id,
     urgent: ticket.urgent,
@@ -283,9 +291,15 @@ function recategorise(scope: CommandScope, ticket: Ticket, categoryRef: string):
     answer(scope, officerText.unknownCategory(categoryRef, CATEGORIES));
     return;
   }
+  if (category === ticket.category) {
+    answer(scope, officerText.sameCategory(ticket.code, category), ticket.id);
+    return;
+  }
+  // The classifier learns from the resident's whole first message, not the shortened summary.
+  const firstMessage = listTicketMessages(ctx.store.db, ticket.id).find((message) => message.direction === 'in');
   addCorrection(ctx.store.db, {
     ticketId: ticket.id,
-    text: ticket.summary,
+    text: firstMessage?.text ?? ticket.summary,
     predicted: ticket.category,
     corrected: category,
     officer: officer.id,

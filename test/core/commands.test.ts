@@ -284,7 +284,6 @@ describe('/lihat', () => {
     expect(conversation).toEqual([
       `Warga: ${LAMP}`,
       expect.stringMatching(new RegExp(`^Desa: Terima kasih, laporan Anda sudah kami terima dengan nomor SKM-${id}\\.`)),
-      `Desa: Laporan SKM-${id} sekarang ditangani oleh Kaur Umum (Bambang Sutrisno).`,
       `Desa: Tanggapan untuk laporan SKM-${id} dari Kaur Umum (Bambang Sutrisno): Sudah dilaporkan ke PLN, besok diganti`,
     ]);
     expect(details).not.toContain('Tiket baru');
@@ -325,6 +324,15 @@ describe('/lihat', () => {
 });
 
 describe('/ambil', () => {
+  it('claiming a ticket that is already mine changes nothing and tells the resident nothing again', () => {
+    core = createTestCore();
+    const id = report('warga1', LAMP);
+    const residentBefore = core.queued('warga1').length;
+    expect(command('kaur_umum', `/ambil ${id}`)).toBe(`Tiket SKM-${id} sekarang Anda tangani.`);
+    expect(core.queued('warga1')).toHaveLength(residentBefore);
+    expect(ticket(id).firstResponseAt).toBeNull();
+  });
+
   it('takes a ticket from another officer; the resident learns who handles it', () => {
     core = createTestCore();
     const id = report('warga1', LAMP);
@@ -949,5 +957,32 @@ describe('confidential tickets', () => {
     expect(ticket(id).assignee).toBe('bpd_wakil');
     command('bpd_wakil', `/balas ${id} Terima kasih, BPD akan menindaklanjuti.`);
     expect(last('warga1')).toBe(`Tanggapan untuk laporan SKM-${id} dari Wakil Ketua BPD (Joko Susilo):\nTerima kasih, BPD akan menindaklanjuti.`);
+  });
+});
+
+describe('follow-up details', () => {
+  it('/alihkan tells the resident who handles the matter now', () => {
+    core = createTestCore();
+    const id = report('warga1', LAMP);
+    command('kaur_umum', `/alihkan ${id} kadus_krajan`);
+    expect(last('warga1')).toBe(`Laporan SKM-${id} sekarang ditangani oleh Kepala Dusun Krajan (Slamet Riyadi).`);
+  });
+
+  it('/kategori to the same category stores no correction; a correction keeps the whole first message', () => {
+    core = createTestCore();
+    const long = `${LAMP}. ${'Sudah berkali-kali dilaporkan ke RT tapi belum ada tindakan. '.repeat(8)}`;
+    const id = report('warga1', long);
+    expect(command('kaur_umum', `/kategori ${id} listrik`)).toContain('tidak ada yang diubah');
+    expect(listCorrections(db())).toHaveLength(0);
+    command('kaur_umum', `/kategori ${id} infrastruktur`);
+    expect(listCorrections(db())[0]?.text).toBe(long);
+  });
+
+  it('a refusal in the officers\' group carries no privacy notice', () => {
+    core = createTestCore();
+    core.send('warga9', '/tiket', { chat: 'grup-petugas' });
+    const refusal = core.queued('grup-petugas').at(-1) ?? '';
+    expect(refusal).toContain('hanya untuk perangkat desa');
+    expect(refusal).not.toContain('Privasi');
   });
 });
