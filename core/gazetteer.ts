@@ -42,3 +42,13 @@ export function createGazetteer(profile: VillageProfile): Gazetteer {
     },
   };
 }
+
+/** "Dusun Krajan, RW 2, RT 3" for people; undefined when nothing is known. */
+export function placeLabel(
+  profile: VillageProfile,
+  place: { dusun?: string | null; rw?: number | null; rt?: number | null },
+): string | undefined {
+  const dusunName = place.dusun ? profile.dusun.find((dusun) => dusun.id === place.dusun)?.name : undefined;
+  const parts = [dusunName && `Dusun ${dusunName}`, place.rw && `RW ${place.rw}`, place.rt && `RT ${place.rt}`].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}

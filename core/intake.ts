@@ -25,6 +25,7 @@ import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText } from './messages.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
+import { placeLabel } from './gazetteer.ts';
 import { route } from './router.ts';
 import { hasSubstance, truncate } from './text.ts';
 import type { InboundMessage, IntakeResult } from './types.ts';
@@ -293,10 +294,6 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     urgent: decision.urgent,
   });
 
-  const dusunName = place.dusun ? ctx.profile.dusun.find((d) => d.id === place.dusun)?.name : undefined;
-  const placeLabel = [dusunName && `Dusun ${dusunName}`, place.rw && `RW ${place.rw}`, place.rt && `RT ${place.rt}`]
-    .filter(Boolean)
-    .join(', ');
   const attachmentNote = message.attachments.length > 0 ? `\n[+${message.attachments.map((a) => a.kind).join(', ')}]` : '';
   const notification = officerText.notification({
     code: ticket.code,
@@ -306,7 +303,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     alternatives: classification.alternatives
       .filter((alt) => alt.category !== classification.category)
       .map((alt) => `${alt.category} ${Math.round(alt.confidence * 100)}%`),
-    place: placeLabel || undefined,
+    place: placeLabel(ctx.profile, place),
     urgent: decision.urgent,
     confidential: decision.confidential,
     needsTriage: decision.needsTriage,

@@ -18,6 +18,7 @@ import { CATEGORIES, isCategory, type Category, type Kind, type Status } from '.
 import { firstResponsePatch, isOpen, isTerminal, recordEvent, survivingTicket, transition } from '../lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, statusLabel } from '../messages.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToTicketResidents } from '../notify.ts';
+import { placeLabel } from '../gazetteer.ts';
 import { route } from '../router.ts';
 import { truncate } from '../text.ts';
 import type { InboundMessage } from '../types.ts';
@@ -167,10 +168,7 @@ function formatTime(ctx: CoreContext, at: number): string {
 
 function viewTicket(scope: CommandScope, ticket: Ticket): void {
   const { ctx } = scope;
-  const dusun = ticket.dusun ? ctx.profile.dusun.find((d) => d.id === ticket.dusun)?.name : undefined;
-  const place = [dusun && `Dusun ${dusun}`, ticket.rw && `RW ${ticket.rw}`, ticket.rt && `RT ${ticket.rt}`]
-    .filter(Boolean)
-    .join(', ');
+  const place = placeLabel(ctx.profile, ticket);
   const lines = [
     `${ticket.urgent ? '🚨 ' : ''}${ticket.confidential ? '🔒 ' : ''}${ticket.code} — ${statusLabel(ticket.status)}`,
     `${KIND_LABELS[ticket.kind as Kind] ?? ticket.kind}, ${CATEGORY_LABELS[ticket.category as Category] ?? ticket.category} (${Math.round(ticket.confidence * 100)}%)`,
