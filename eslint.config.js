@@ -20,6 +20,11 @@ export default tseslint.config(
     },
   },
   {
+    // In tests a wrong assumption about a fixture fails the test loudly either way.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -9,7 +9,7 @@ import {
   markOutboxFailed,
   markOutboxRetry,
   markOutboxSent,
-  nextOutboxDueAt,
+  nextOutboxDueByChannel,
   requeueInterruptedOutbox,
   type OutboxRow,
 } from '../storage/repositories/index.ts';
@@ -106,13 +106,14 @@ export class OutboxWorker {
   private scheduleNext(): void {
     if (!this.active) return;
     const now = this.ctx.now();
-    const due = nextOutboxDueAt(this.ctx.store.db);
-    const channelWait = Math.min(...[...this.channelReadyAt.values()].filter((at) => at > now), Infinity);
-    let delay = this.options.pollMs;
-    if (due !== undefined) delay = Math.min(delay, Math.max(0, due - now));
-    if (Number.isFinite(channelWait)) delay = Math.max(Math.min(delay, channelWait - now), 0);
+    // Sleep until a row can actually go out: its chat's turn has come and its channel is not paused.
+    // (Counting rows held back by their chat or channel as due made the loop poll every few ms.)
+    let next = now + this.options.pollMs;
+    for (const [channel, due] of nextOutboxDueByChannel(this.ctx.store.db)) {
+      next = Math.min(next, Math.max(due, this.channelReadyAt.get(channel) ?? 0));
+    }
     this.clearTimer();
-    this.timer = setTimeout(() => this.wake(), Math.max(delay, 5));
+    this.timer = setTimeout(() => this.wake(), Math.max(next - now, 5));
     this.timer.unref();
   }
 

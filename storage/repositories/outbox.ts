@@ -57,14 +57,35 @@ export function listDueOutbox(db: Db, now: number, limit: number): OutboxRow[] {
     .all();
 }
 
-/** The earliest time any pending row becomes due, or undefined when nothing is pending. */
-export function nextOutboxDueAt(db: Db): number | undefined {
-  const row = db
-    .select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` })
+/**
+ * Per channel, the earliest time a pending row can go out: rows waiting behind an earlier row of
+ * their chat (pending or being sent) do not count, since they go out only after that row.
+ */
+export function nextOutboxDueByChannel(db: Db): Map<string, number> {
+  const rows = db
+    .select({ channel: outbox.channel, at: sql<number>`min(${outbox.nextAttemptAt})` })
     .from(outbox)
-    .where(eq(outbox.state, 'pending'))
-    .get();
-  return row?.at ?? undefined;
+    .where(
+      and(
+        eq(outbox.state, 'pending'),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(earlier)
+            .where(
+              and(
+                eq(earlier.channel, outbox.channel),
+                eq(earlier.chatId, outbox.chatId),
+                lt(earlier.id, outbox.id),
+                inArray(earlier.state, ['pending', 'sending']),
+              ),
+            ),
+        ),
+      ),
+    )
+    .groupBy(outbox.channel)
+    .all();
+  return new Map(rows.map((row) => [row.channel, row.at]));
 }
 
 export function getOutboxRow(db: Db, id: number): OutboxRow | undefined {
