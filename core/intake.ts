@@ -30,8 +30,11 @@ import { route } from './router.ts';
 import { hasSubstance, truncate } from './text.ts';
 import type { InboundMessage, IntakeResult } from './types.ts';
 
-/** A resident's follow-ups are acknowledged at most once in this period, so a burst gets one answer. */
-const FOLLOW_UP_ACK_QUIET_MS = 30 * 60_000;
+/**
+ * A follow-up is acknowledged unless the resident heard from us about the ticket within this period,
+ * so a burst of messages gets one answer, not one each.
+ */
+const FOLLOW_UP_ACK_QUIET_MS = 10 * 60_000;
 /** Residents' commands typed by an officer, mapped to the officer's equivalent. */
 const OFFICER_ALIASES: Record<string, string | undefined> = { start: 'bantuan', help: 'bantuan', status: 'tiket', cek: 'tiket' };
 /** How much of a resident's text officers see in a chat notification. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { InboundMessage } from '../../core/types.ts';
 import { WEB_CHANNEL } from './adapter.ts';
 
-/** Texts beyond this are refused with 413 rather than silently cut. */
+/** Texts beyond this are refused (400, naming the limit) rather than silently cut. */
 export const MAX_TEXT_LENGTH = 200_000;
 
 export const simulatorMessageSchema = z.strictObject({
