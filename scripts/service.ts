@@ -1,5 +1,6 @@
 // Composition root: builds the whole service from the environment. Used by `npm start` and by tests.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createAdapters } from '../bots/index.ts';
 import { registerSimulatorRoutes } from '../bots/web/routes.ts';
@@ -33,9 +34,22 @@ export function createLogger(env: Pick<Env, 'logLevel' | 'logFormat'>): Logger {
   return pino({ level: env.logLevel, redact });
 }
 
+/**
+ * Creates the directory and its missing parents one by one. (Node's recursive mkdirSync spins
+ * forever on some unwritable paths, e.g. below /proc; a plain mkdir fails with a clear error.)
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); !existsSync(current); current = dirname(current)) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing) mkdirSync(path);
+}
+
 function checkDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     throw new ConfigError(

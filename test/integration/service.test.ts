@@ -310,3 +310,23 @@ describe('restart', () => {
     await drained();
   });
 });
+
+describe('start-up checks name what is wrong', () => {
+  it('an unwritable DATA_DIR is reported, in Indonesian and English, without hanging', async () => {
+    await expect(startService(parseEnv({ PORT: '0', DATA_DIR: '/proc/aspirasi-test/data', LOG_LEVEL: 'silent' }, false))).rejects.toThrow(
+      /DATA_DIR \/proc\/aspirasi-test\/data tidak dapat ditulisi \/ is not writable/,
+    );
+  });
+
+  it('a port in use is reported', async () => {
+    const running = await start();
+    const other = tempDir();
+    try {
+      await expect(
+        startService(parseEnv({ PORT: String(running.port), DATA_DIR: other.dir, LOG_LEVEL: 'silent' }, false)),
+      ).rejects.toThrow(new RegExp(`Port ${running.port} sudah dipakai`));
+    } finally {
+      other.cleanup();
+    }
+  });
+});
