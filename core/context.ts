@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import type { VillageProfile } from '../config/profile.ts';
 import type { Store } from '../storage/db.ts';
-import type { Classifier } from './classifier.ts';
-import { KeywordClassifier } from './classifier.ts';
+import { KeywordClassifier } from './classifier/keyword.ts';
+import type { Classifier } from './classifier/types.ts';
 import { createGazetteer, type Gazetteer } from './gazetteer.ts';
 import { createOfficerDirectory, type OfficerDirectory } from './officers.ts';
 

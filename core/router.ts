@@ -1,6 +1,6 @@
 // Routing (DESIGN.md): who handles a new ticket, who else is told, and whether a human must triage it.
 import type { Officer, VillageProfile } from '../config/profile.ts';
-import type { Classification } from './classifier.ts';
+import type { Classification } from './classifier/types.ts';
 import type { Role } from './domain.ts';
 import type { Place } from './gazetteer.ts';
 import type { OfficerDirectory } from './officers.ts';

@@ -6,7 +6,7 @@ import { createAdapters } from '../bots/index.ts';
 import { registerSimulatorRoutes } from '../bots/web/routes.ts';
 import { ConfigError, type Env } from '../config/env.ts';
 import { loadProfile } from '../config/profile.ts';
-import type { Classifier } from '../core/classifier.ts';
+import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
 import type { ChannelAdapter } from '../core/types.ts';

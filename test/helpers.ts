@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadProfile, parseProfile, type VillageProfile } from '../config/profile.ts';
-import type { Classifier } from '../core/classifier.ts';
+import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { ingest } from '../core/intake.ts';
 import type { Attachment, InboundMessage, IntakeResult } from '../core/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordClassifier } from '../../core/classifier.ts';
+import { KeywordClassifier } from '../../core/classifier/keyword.ts';
 import { parseCommand, parseRating, parseTicketRef } from '../../core/commands/parse.ts';
 import { createGazetteer } from '../../core/gazetteer.ts';
 import { loadProfile } from '../../config/profile.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Classification, Classifier } from '../../core/classifier.ts';
+import type { Classification, Classifier } from '../../core/classifier/types.ts';
 import type { Category } from '../../core/domain.ts';
 import { getTicket, listTicketEvents } from '../../storage/repositories/index.ts';
 import { createTestCore, demoProfileWith, type TestCore } from '../helpers.ts';

@@ -1,22 +1,8 @@
-// The classifier interface core depends on, and a keyword baseline behind it.
-// The trained model of the classifier issue implements the same interface.
-import { CATEGORIES, type Category, type Kind } from './domain.ts';
-import { normalizeText } from './text.ts';
-
-export interface Classification {
-  category: Category;
-  /** 0..1, how sure the classifier is of `category`. */
-  confidence: number;
-  /** The best three categories with their scores, best first (includes `category`). */
-  alternatives: Array<{ category: Category; confidence: number }>;
-  kind: Kind;
-  urgent: boolean;
-}
-
-export interface Classifier {
-  readonly name: string;
-  classify(text: string): Classification;
-}
+// A keyword baseline behind the Classifier interface: no training, used when no model file can be
+// loaded and as the urgency safety net of the trained model.
+import { CATEGORIES, type Category } from '../domain.ts';
+import { normalizeText } from '../text.ts';
+import type { Classification, Classifier } from './types.ts';
 
 /** Keywords per category; a phrase matches as a prefix of a word, so "rusak" matches "rusaknya". */
 const KEYWORDS: Record<Category, string[]> = {
