@@ -6,6 +6,7 @@ import { createAdapters } from '../bots/index.ts';
 import { registerSimulatorRoutes } from '../bots/web/routes.ts';
 import { ConfigError, type Env } from '../config/env.ts';
 import { loadProfile } from '../config/profile.ts';
+import { loadClassifier } from '../core/classifier/load.ts';
 import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
@@ -66,7 +67,8 @@ export async function startService(
   const profile = loadProfile(env.profilePath);
   checkDataDir(env.dataDir);
   const store = openStore(env.databaseFile, { synchronous: env.sqliteSynchronous });
-  const ctx = createCoreContext({ store, profile, logger, classifier: options.classifier });
+  const classifier = options.classifier ?? loadClassifier(env.dataDir, logger).classifier;
+  const ctx = createCoreContext({ store, profile, logger, classifier });
   const adapters = options.adapters ?? createAdapters(env);
   const outbox = new OutboxWorker(ctx, new Map(adapters.map((adapter) => [adapter.name, adapter])), options.outbox);
   const startedAt = Date.now();

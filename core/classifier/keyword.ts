@@ -70,8 +70,15 @@ const KEYWORDS: Record<Category, string[]> = {
 
 const QUESTION_START = /^(apa|apakah|bagaimana|gimana|gmn|kapan|berapa|brp|dimana|di mana|kemana|kenapa|mengapa|knp|bisakah|bisa gak|bisa ga|boleh|siapa|syarat)\b/;
 const PROPOSAL = /\b(usul|usulan|mengusulkan|usulkan|saran|menyarankan|sebaiknya|alangkah baiknya|bagaimana kalau|gimana kalau|mohon dibangun|mohon diadakan|minta dibangun|minta dibuatkan|mohon dibuatkan|tolong dibuatkan|tolong diadakan|perlu dibangun|perlu diadakan|pengen ada|semoga ada|harapan kami|berharap ada)/;
-/** Words that make a message urgent whatever its category (see README on why not "tolong" alone). */
-const URGENT = /\b(darurat|kebakaran|terbakar|banjir|longsor|tenggelam|pingsan|kritis|gawat|sekarang juga|segera|tolong cepat|tolong segera|cepat tolong)\b|tolong\s*!|!!+/;
+/**
+ * Words that make a message urgent whatever its category, on lower-cased text. Not "tolong" alone
+ * (it opens most polite requests) nor "segera" alone ("mohon segera ditindaklanjuti" ends most
+ * formal letters).
+ */
+export const URGENT_WORDS =
+  /\b(darurat|kebakaran|terbakar|banjir|longsor|tenggelam|pingsan|kritis|gawat|sekarang juga|tolong cepat|tolong segera|segera tolong|cepat tolong)\b|tolong\s*!/;
+/** The baseline, having no model of urgency, also trusts "segera" and repeated exclamation marks. */
+const URGENT = new RegExp(`${URGENT_WORDS.source}|\\bsegera\\b|!!+`);
 
 interface CompiledCategory {
   category: Category;
