@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CATEGORIES, DEFAULT_ROUTING, ROLES, type Category, type Role } from '../core/domain.ts';
@@ -63,6 +64,16 @@ const profileSchema = z
     threading: z
       .strictObject({
         window_minutes: z.number().int().min(0).default(240),
+      })
+      .prefault({}),
+    classifier: z
+      .strictObject({
+        /** Retrain from the shipped set plus officers' corrections on a schedule (cron, village time). */
+        retrain_weekly: z.boolean().default(false),
+        retrain_schedule: z
+          .string()
+          .refine((expression) => cron.validate(expression), 'not a valid cron expression (e.g. "0 3 * * 1")')
+          .default('0 3 * * 1'),
       })
       .prefault({}),
     sla: z

@@ -12,6 +12,7 @@ import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
 import type { ChannelAdapter } from '../core/types.ts';
 import { openStore } from '../storage/db.ts';
+import { scheduleRetraining } from './retrain.ts';
 import { buildServer, healthReport } from '../web/server.ts';
 
 export interface Service {
@@ -91,6 +92,7 @@ export async function startService(
     }
     throw error;
   }
+  const cancelRetraining = scheduleRetraining(ctx, profile, env, logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   logger.info(
@@ -106,6 +108,7 @@ export async function startService(
     port,
     stop() {
       stopping ??= (async () => {
+        cancelRetraining();
         await app.close();
         await outbox.stop();
         await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
