@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProfile } from '../../config/profile.ts';
+import { loadClassifier, trainedModelPath } from '../../core/classifier/load.ts';
+import { hashExamples, loadTrainingSet, readModelFile, SHIPPED_MODEL_PATH, TrainedClassifier } from '../../core/classifier/model.ts';
+import { createCoreContext } from '../../core/context.ts';
+import { ingest } from '../../core/intake.ts';
+import { openStore } from '../../storage/db.ts';
+import { silentLogger, tempDir } from '../helpers.ts';
+
+const run = promisify(execFile);
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+function message(user: string, text: string, id: string) {
+  return {
+    channel: 'web',
+    externalId: id,
+    sender: { id: user },
+    chat: { id: user, isGroup: false },
+    text,
+    attachments: [],
+    receivedAt: new Date(),
+  };
+}
+
+describe('the shipped model', () => {
+  it('was trained on the shipped labelled set as it is now (run `npm run train -- --shipped` after editing it)', () => {
+    const model = readModelFile(SHIPPED_MODEL_PATH);
+    expect(model.dataHash).toBe(hashExamples(loadTrainingSet()));
+  });
+
+  it('is what the service loads when DATA_DIR has no model of its own', () => {
+    const data = tempDir();
+    cleanups.push(data.cleanup);
+    expect(loadClassifier(data.dir).source).toBe(SHIPPED_MODEL_PATH);
+  });
+
+  it('routes everyday messages to the right category, with three alternatives', () => {
+    const classifier = new TrainedClassifier(readModelFile(SHIPPED_MODEL_PATH));
+    const cases: Array<[string, string]> = [
+      ['lampu pju dkt mkm mati lg pak, pdhl udh lapor', 'listrik'],
+      ['jalan ke sawah bolong2 gede, motor sering jatuh', 'infrastruktur'],
+      ['air pamsimas gak ngalir udah 3 hari', 'air_bersih'],
+      ['mau bikin akta kelahiran anak syaratnya apa aja', 'kependudukan'],
+      ['kenapa saya tidak dapat BLT padahal janda tidak mampu', 'bansos'],
+      ['banjir sudah masuk rumah warga, tolong evakuasi', 'bencana'],
+      ['kantor desa jam 10 masih tutup, petugasnya entah ke mana', 'pelayanan_aparat'],
+    ];
+    for (const [text, category] of cases) {
+      const result = classifier.classify(text);
+      expect(result.category, text).toBe(category);
+      expect(result.alternatives).toHaveLength(3);
+      expect(result.confidence).toBeGreaterThan(0);
+      expect(result.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('predicts kind and urgency', () => {
+    const classifier = new TrainedClassifier(readModelFile(SHIPPED_MODEL_PATH));
+    expect(classifier.classify('kapan posyandu bulan ini dibuka?').kind).toBe('pertanyaan');
+    expect(classifier.classify('usul dibangun pos ronda baru di ujung gang').kind).toBe('usulan');
+    expect(classifier.classify('rumah pak Darto kebakaran, apinya besar').urgent).toBe(true);
+    expect(classifier.classify('mohon jadwal posyandu diumumkan di grup').urgent).toBe(false);
+  });
+});
+
+describe('npm run train', () => {
+  it('retrains with officers\' corrections into DATA_DIR, and the service then loads that model', async () => {
+    const data = tempDir();
+    cleanups.push(data.cleanup);
+    const store = openStore(join(data.dir, 'aspirasi.sqlite'));
+    const ctx = createCoreContext({ store, profile: loadProfile(), logger: silentLogger });
+    const created = ingest(ctx, message('warga1', 'kolam ikan lele di belakang balai dusun mati semua ikannya', 'm1'));
+    ingest(ctx, message('kasi_kesejahteraan', `/kategori ${created.ticketCode} pertanian`, 'm2'));
+    store.close();
+
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/train.ts'], {
+      env: { ...process.env, DATA_DIR: data.dir },
+      timeout: 60_000,
+    });
+    expect(stdout).toContain('1 officer corrections');
+    const path = trainedModelPath(data.dir);
+    expect(existsSync(path)).toBe(true);
+    expect(readModelFile(path).corrections).toBe(1);
+    expect(loadClassifier(data.dir).source).toBe(path);
+  });
+});
