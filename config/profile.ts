@@ -56,7 +56,7 @@ const profileSchema = z
     routing: z.partialRecord(z.enum(CATEGORIES), z.array(z.enum(ROLES)).min(1)).default({}),
     triage: z
       .strictObject({
-        confidence_threshold: z.number().min(0).max(1).default(0.35),
+        confidence_threshold: z.number().min(0).max(1).default(0.5),
         queue_roles: z.array(z.enum(ROLES)).min(1).default(['sekdes']),
         chats: z.array(chatSchema).default([]),
       })

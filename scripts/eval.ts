@@ -1,6 +1,7 @@
 // `npm run --silent eval -- FILE.jsonl`: one JSON line of metrics for the classifier the service runs
-// (DESIGN.md contract). `npm run eval -- --cv 5 [--engines all]`: cross-validation on the shipped set,
-// comparing engines, with per-label figures and a confusion matrix.
+// (DESIGN.md contract); `--matrix` adds a confusion matrix on stderr.
+// `npm run eval -- --cv 5 [--engines all]`: cross-validation on the shipped set, comparing engines,
+// with per-label figures and a confusion matrix.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -98,7 +99,7 @@ const ENGINES: Record<string, Engine> = {
   },
 };
 
-function evaluateFile(file: string): void {
+function evaluateFile(file: string, matrix: boolean): void {
   loadDotEnv();
   const env = parseEnv();
   const { classifier } = loadClassifier(env.dataDir);
@@ -112,6 +113,8 @@ function evaluateFile(file: string): void {
     };
   });
   process.stdout.write(`${JSON.stringify(evaluate(predictions))}\n`);
+  // For people: the confusion matrix on stderr, so stdout stays one JSON line.
+  if (matrix) process.stderr.write(`\nConfusion matrix (rows: true category, columns: predicted):\n${confusionMatrix(predictions, CATEGORIES)}\n`);
 }
 
 function crossValidate(folds: number, engineNames: string[], detail: string): void {
@@ -168,6 +171,7 @@ function main(): void {
       cv: { type: 'string' },
       engines: { type: 'string', default: 'keyword,bayes,logistic,ensemble' },
       detail: { type: 'string', default: 'ensemble' },
+      matrix: { type: 'boolean', default: false },
     },
   });
   if (values.cv !== undefined) {
@@ -179,10 +183,10 @@ function main(): void {
   }
   const [file] = positionals;
   if (!file) {
-    process.stderr.write('Usage: npm run --silent eval -- FILE.jsonl   |   npm run eval -- --cv 5 [--engines all]\n');
+    process.stderr.write('Usage: npm run --silent eval -- FILE.jsonl [--matrix]   |   npm run eval -- --cv 5 [--engines all]\n');
     process.exit(2);
   }
-  evaluateFile(file);
+  evaluateFile(file, values.matrix);
 }
 
 try {

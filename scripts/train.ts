@@ -61,7 +61,7 @@ function main(): void {
     `Model written to ${out}\n` +
       `  examples: ${shipped.length} shipped + ${corrections.length} officer corrections\n` +
       `  features: ${model.category.vocabulary.length} (category), ${model.kind.vocabulary.length} (kind), ${model.urgent.vocabulary.length} (urgent)\n` +
-      `  calibration: naive Bayes weight ${model.category.naiveBayesWeight}, temperatures ${model.category.naiveBayesTemperature} / ${model.category.softmaxTemperature}\n` +
+      `  calibration: naive Bayes weight ${model.category.naiveBayesWeight}, temperatures ${model.category.naiveBayesTemperature} / ${model.category.softmaxTemperature}, sharpen ${model.category.sharpen ?? 1}\n` +
       `  trained in ${seconds.toFixed(1)} s. Restart the service to use it.\n`,
   );
 }
