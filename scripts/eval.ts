@@ -22,10 +22,16 @@ function rank(probabilities: number[]): string[] {
     .map((entry) => entry.category);
 }
 
+interface EnginePrediction {
+  ranked: string[];
+  kind?: string;
+  urgent?: boolean;
+}
+
 interface Engine {
   name: string;
-  /** Trains on `train` and returns a function giving ranked categories for a text. */
-  fit(train: TrainingExample[]): (text: string) => string[];
+  /** Trains on `train` and returns a function giving ranked categories (and, if it can, kind and urgency) for a text. */
+  fit(train: TrainingExample[]): (text: string) => string[] | EnginePrediction;
 }
 
 const categoryIndex = (category: string) => CATEGORIES.indexOf(category as (typeof CATEGORIES)[number]);
@@ -64,7 +70,10 @@ const ENGINES: Record<string, Engine> = {
     name: 'calibrated mixture (shipped)',
     fit: (train) => {
       const classifier = new TrainedClassifier(trainModel(train));
-      return (text) => rank(classifier.categoryProbabilities(text));
+      return (text) => {
+        const result = classifier.classify(text);
+        return { ranked: rank(classifier.categoryProbabilities(text)), kind: result.kind, urgent: result.urgent };
+      };
     },
   },
   'natural-bayes': {
@@ -129,10 +138,12 @@ function crossValidate(folds: number, engineNames: string[], detail: string): vo
   process.stdout.write(`Cross-validation, ${folds} folds, ${examples.length} shipped examples\n\n`);
   process.stdout.write(`${'engine'.padEnd(40)} accuracy  macro-F1  top-3   train ms  classify/s\n`);
   const results = new Map<string, Prediction[]>();
+  const urgencyResults = new Map<string, Array<{ gold: boolean; predicted: boolean }>>();
   for (const name of engineNames) {
     const engine = ENGINES[name];
     if (!engine) throw new Error(`unknown engine ${name}; choose from ${Object.keys(ENGINES).join(', ')}`);
     const predictions: Prediction[] = [];
+    const urgency: Array<{ gold: boolean; predicted: boolean }> = [];
     let trainMs = 0;
     let classifyMs = 0;
     for (let fold = 0; fold < folds; fold += 1) {
@@ -142,10 +153,20 @@ function crossValidate(folds: number, engineNames: string[], detail: string): vo
       const predict = engine.fit(train);
       trainMs += performance.now() - started;
       started = performance.now();
-      for (const example of test) predictions.push({ gold: example.category, ranked: predict(example.text) });
+      for (const example of test) {
+        const output = predict(example.text);
+        const predicted = Array.isArray(output) ? { ranked: output } : output;
+        predictions.push({
+          gold: example.category,
+          ranked: predicted.ranked,
+          ...(example.kind && predicted.kind ? { goldKind: example.kind, kind: predicted.kind } : {}),
+        });
+        if (example.urgent !== undefined && predicted.urgent !== undefined) urgency.push({ gold: example.urgent, predicted: predicted.urgent });
+      }
       classifyMs += performance.now() - started;
     }
     results.set(name, predictions);
+    if (urgency.length > 0) urgencyResults.set(name, urgency);
     const report = evaluate(predictions);
     process.stdout.write(
       `${engine.name.padEnd(40)} ${report.accuracy.toFixed(3).padStart(8)}  ${report.macro_f1.toFixed(3).padStart(8)}  ${report.top3_accuracy.toFixed(3).padStart(5)}  ${Math.round(trainMs / folds).toString().padStart(8)}  ${Math.round((examples.length / classifyMs) * 1000).toString().padStart(10)}\n`,
@@ -162,6 +183,17 @@ function crossValidate(folds: number, engineNames: string[], detail: string): vo
     );
   }
   process.stdout.write(`\nConfusion matrix (rows: true category, columns: predicted):\n${confusionMatrix(shown, CATEGORIES)}\n`);
+  if (report.kind_accuracy !== undefined) process.stdout.write(`\nKind (pengaduan / usulan / pertanyaan) accuracy: ${report.kind_accuracy.toFixed(3)}\n`);
+  const urgency = urgencyResults.get(detail);
+  if (urgency) {
+    const truePositives = urgency.filter((row) => row.gold && row.predicted).length;
+    const predictedUrgent = urgency.filter((row) => row.predicted).length;
+    const actuallyUrgent = urgency.filter((row) => row.gold).length;
+    process.stdout.write(
+      `Urgent flag: precision ${(truePositives / Math.max(1, predictedUrgent)).toFixed(3)}, recall ${(truePositives / Math.max(1, actuallyUrgent)).toFixed(3)} ` +
+        `(${actuallyUrgent} urgent of ${urgency.length}; ${predictedUrgent} flagged)\n`,
+    );
+  }
 }
 
 function main(): void {

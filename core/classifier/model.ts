@@ -282,6 +282,12 @@ export class TrainedClassifier implements Classifier {
     );
   }
 
+  /** The urgency model's probability that the message needs action today. */
+  urgentProbability(text: string, style = styleFeatures(text)): number {
+    const scores = softmax(scoreSoftmax(this.model.urgent.softmax, this.urgentVocabulary, style.concat(categoryFeatures(text))));
+    return scores[1] ?? 0;
+  }
+
   classify(text: string): Classification {
     const probabilities = this.categoryProbabilities(text);
     const ranked = this.model.categories
@@ -291,11 +297,11 @@ export class TrainedClassifier implements Classifier {
     const style = styleFeatures(text);
     const kindScores = softmax(scoreSoftmax(this.model.kind.softmax, this.kindVocabulary, style));
     const kind = this.model.kind.labels[kindScores.indexOf(Math.max(...kindScores))] ?? 'pengaduan';
-    const urgentScores = softmax(scoreSoftmax(this.model.urgent.softmax, this.urgentVocabulary, style.concat(categoryFeatures(text))));
-    // DESIGN.md: disasters being reported and urgency words are urgent whatever the model thinks; a
-    // proposal or a question about disaster preparedness is not.
-    const urgent =
-      (top.category === 'bencana' && kind === 'pengaduan') || URGENT_WORDS.test(text.toLowerCase()) || (urgentScores[1] ?? 0) > 0.5;
+    const urgentProbability = this.urgentProbability(text, style);
+    // DESIGN.md: a disaster or an urgency word in a report is urgent whatever the model thinks; a
+    // question or a proposal that mentions floods ("kapan bantuan banjir cair?") is not.
+    const reported = kind === 'pengaduan' && (top.category === 'bencana' || URGENT_WORDS.test(text.toLowerCase()));
+    const urgent = reported || urgentProbability > 0.5;
     return { category: top.category, confidence: top.confidence, alternatives: ranked.slice(0, 3), kind, urgent };
   }
 }
