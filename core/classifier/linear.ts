@@ -117,11 +117,16 @@ export interface SoftmaxOptions {
   learningRate: number;
   l2: number;
   seed: number;
+  /**
+   * Weigh each example inversely to its class's frequency, so that every class counts the same.
+   * Right for categories; wrong for a rare flag such as urgency, where it turns "0.5" into a guess.
+   */
+  balance: boolean;
   /** Called after each epoch (for progress bars). */
   onEpoch?: (epoch: number) => void;
 }
 
-export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = { epochs: 40, learningRate: 0.3, l2: 1e-4, seed: 7 };
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = { epochs: 40, learningRate: 0.3, l2: 1e-4, seed: 7, balance: true };
 
 /** Softmax regression on binary features, trained by AdaGrad SGD in a seeded order. */
 export function trainSoftmax(
@@ -130,17 +135,16 @@ export function trainSoftmax(
   classes: number,
   options: Partial<SoftmaxOptions> = {},
 ): SoftmaxModel {
-  const { epochs, learningRate, l2, seed, onEpoch } = { ...DEFAULT_SOFTMAX_OPTIONS, ...options };
+  const { epochs, learningRate, l2, seed, balance, onEpoch } = { ...DEFAULT_SOFTMAX_OPTIONS, ...options };
   const size = vocabulary.size;
   const weights = new Float64Array(size * classes);
   const gradSq = new Float64Array(size * classes).fill(1e-8);
   const bias = new Float64Array(classes);
   const biasSq = new Float64Array(classes).fill(1e-8);
   const encoded = examples.map((example) => ({ columns: columns(vocabulary, example.features, true), label: example.label }));
-  // Balance classes: each example weighs inversely to its class's frequency.
   const classCounts = new Array<number>(classes).fill(0);
   for (const example of encoded) classCounts[example.label] = (classCounts[example.label] ?? 0) + 1;
-  const classWeight = classCounts.map((count) => (count > 0 ? encoded.length / (classes * count) : 0));
+  const classWeight = classCounts.map((count) => (!balance ? 1 : count > 0 ? encoded.length / (classes * count) : 0));
   const random = seededRandom(seed);
   const order = encoded.map((_, index) => index);
   const scores = new Array<number>(classes).fill(0);

@@ -231,7 +231,7 @@ export function trainModel(examples: TrainingExample[], options: TrainOptions = 
     .filter((example) => example.urgent !== undefined)
     .map((example) => ({ features: styleFeatures(example.text).concat(categoryFeatures(example.text)), label: example.urgent ? 1 : 0 }));
   const urgentVocabulary = buildVocabulary(urgentExamples, 2);
-  const urgentModel = trainSoftmax(urgentExamples, urgentVocabulary, 2, { onEpoch: () => tick() });
+  const urgentModel = trainSoftmax(urgentExamples, urgentVocabulary, 2, { balance: false, onEpoch: () => tick() });
 
   const compactSoftmax = (model: SoftmaxModel): SoftmaxModel => ({ ...model, weights: roundWeights(model.weights), bias: roundWeights(model.bias) });
   return {

@@ -68,6 +68,18 @@ describe('profile validation errors name the file and the field', () => {
     expect(() => demoProfileWith((raw) => ((raw.village as Record<string, unknown>).nmae = 'x'))).toThrow(/village.*nmae/);
   });
 
+  it('rejects a retraining schedule that is not a cron expression, naming the field', () => {
+    expect(() =>
+      demoProfileWith((raw) => {
+        raw.classifier = { retrain_weekly: true, retrain_schedule: 'every monday' };
+      }),
+    ).toThrow(/classifier\.retrain_schedule: not a valid cron expression/);
+    const profile = demoProfileWith((raw) => {
+      raw.classifier = { retrain_weekly: true, retrain_schedule: '30 2 * * 0' };
+    });
+    expect(profile.classifier).toEqual({ retrain_weekly: true, retrain_schedule: '30 2 * * 0' });
+  });
+
   it('requires a BPD chair, for confidential complaints', () => {
     expect(() =>
       demoProfileWith((raw) => {

@@ -9,7 +9,7 @@ import { hashExamples, loadTrainingSet, readModelFile, SHIPPED_MODEL_PATH, Train
 import { createCoreContext } from '../../core/context.ts';
 import { ingest } from '../../core/intake.ts';
 import { openStore } from '../../storage/db.ts';
-import { silentLogger, tempDir } from '../helpers.ts';
+import { createTestCore, silentLogger, tempDir } from '../helpers.ts';
 
 const run = promisify(execFile);
 const cleanups: Array<() => void> = [];
@@ -65,6 +65,27 @@ describe('the shipped model', () => {
     expect(classifier.classify('usul dibangun pos ronda baru di ujung gang').kind).toBe('usulan');
     expect(classifier.classify('rumah pak Darto kebakaran, apinya besar').urgent).toBe(true);
     expect(classifier.classify('mohon jadwal posyandu diumumkan di grup').urgent).toBe(false);
+    // A polite "tolong" and a question about flood aid are not emergencies; a flood being reported is.
+    expect(classifier.classify('tolong diperbaiki pak').urgent).toBe(false);
+    expect(classifier.classify('kapan bantuan untuk korban banjir kemarin cair?').urgent).toBe(false);
+    expect(classifier.classify('banjir sudah masuk rumah, air sepinggang').urgent).toBe(true);
+  });
+});
+
+describe('the shipped model in the intake', () => {
+  it('routes a clear message straight to its handler and sends a vague one to triage with its alternatives', () => {
+    const core = createTestCore({ classifier: new TrainedClassifier(readModelFile(SHIPPED_MODEL_PATH)) });
+    try {
+      const clear = core.send('warga1', 'lampu pju dkt mkm mati lg pak, pdhl udh lapor');
+      expect(core.queued('kaur_umum').some((text) => text.includes(clear.ticketCode ?? '?'))).toBe(true);
+
+      const vague = core.send('warga2', 'pak mohon perhatiannya, sudah lama tidak ada kejelasan');
+      const sorterNotice = core.queued('sekdes').find((text) => text.includes(vague.ticketCode ?? '?')) ?? '';
+      expect(sorterNotice).toContain('Perlu dipilah');
+      expect(sorterNotice).toMatch(/alternatif: \w+ \d+%, \w+ \d+%/);
+    } finally {
+      core.close();
+    }
   });
 });
 
