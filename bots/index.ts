@@ -1,10 +1,64 @@
 // The explicit list of channel adapters. A channel starts only when its configuration is present.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
-import type { ChannelAdapter } from '../core/types.ts';
-import { WebAdapter } from './web/adapter.ts';
+import type { CoreContext } from '../core/context.ts';
+import { ingest } from '../core/intake.ts';
+import type { ChannelAdapter, InboundMessage, IntakeResult } from '../core/types.ts';
+import { getCursor, setCursor } from '../storage/repositories/index.ts';
+import { TelegramAdapter } from './telegram/adapter.ts';
+import { registerTelegramWebhook } from './telegram/routes.ts';
+import { TELEGRAM_CHANNEL } from './telegram/inbound.ts';
+import { WEB_CHANNEL, WebAdapter } from './web/adapter.ts';
+import { registerSimulatorRoutes } from './web/routes.ts';
 
-export function createAdapters(env: Env): ChannelAdapter[] {
+export interface Channels {
+  adapters: ChannelAdapter[];
+  /** Registers the HTTP routes of channels that receive over HTTP (simulator, webhooks). */
+  registerRoutes(app: FastifyInstance): void;
+}
+
+export interface ChannelDeps {
+  ctx: CoreContext;
+  logger: Logger;
+  /** Tells the outbox that new rows were committed. */
+  wake(): void;
+}
+
+/** The channels this environment enables, known before anything starts. */
+export function enabledChannels(env: Env): Set<string> {
+  return new Set([...(env.simulatorEnabled ? [WEB_CHANNEL] : []), ...(env.telegram ? [TELEGRAM_CHANNEL] : [])]);
+}
+
+export function createChannels(env: Env, deps: ChannelDeps): Channels {
+  const { ctx } = deps;
+  const receive = (message: InboundMessage): IntakeResult => {
+    const result = ingest(ctx, message);
+    if (!result.duplicate) deps.wake();
+    return result;
+  };
   const adapters: ChannelAdapter[] = [];
-  if (env.simulatorEnabled) adapters.push(new WebAdapter());
-  return adapters;
+  const routes: Array<(app: FastifyInstance) => void> = [];
+
+  if (env.simulatorEnabled) {
+    adapters.push(new WebAdapter());
+    routes.push((app) => registerSimulatorRoutes(app, ctx, () => deps.wake()));
+  }
+
+  const telegram = env.telegram;
+  if (telegram) {
+    const adapter = new TelegramAdapter(telegram, {
+      receive,
+      logger: deps.logger,
+      cursor: {
+        read: () => getCursor(ctx.store.db, 'telegram'),
+        write: (value) => setCursor(ctx.store.db, 'telegram', value, ctx.now()),
+      },
+    });
+    adapters.push(adapter);
+    const { webhook } = telegram;
+    if (webhook) routes.push((app) => registerTelegramWebhook(app, adapter, webhook));
+  }
+
+  return { adapters, registerRoutes: (app) => routes.forEach((register) => register(app)) };
 }

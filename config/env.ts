@@ -2,12 +2,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { telegramConfig, telegramEnvSchema, type TelegramConfig } from '../bots/telegram/config.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const envSchema = z.object({
+const coreEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -17,6 +18,9 @@ const envSchema = z.object({
   SIMULATOR_ENABLED: booleanFlag.default(true),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
 });
+
+// Each channel's variables are defined next to its adapter and parsed here, once.
+const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape);
 
 export interface Env {
   port: number;
@@ -28,6 +32,8 @@ export interface Env {
   logFormat: 'json' | 'pretty';
   simulatorEnabled: boolean;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Set when TELEGRAM_BOT_TOKEN is. */
+  telegram: TelegramConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +50,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
   }
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
+  let telegram: TelegramConfig | undefined;
+  try {
+    telegram = telegramConfig(env);
+  } catch (error) {
+    throw new ConfigError(`Invalid environment variable(s): ${(error as Error).message}`);
+  }
   return {
     port: env.PORT,
     host: env.HOST,
@@ -54,6 +66,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     logFormat: env.LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
     simulatorEnabled: env.SIMULATOR_ENABLED,
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
+    telegram,
   };
 }
 

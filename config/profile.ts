@@ -6,7 +6,7 @@ import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CATEGORIES, DEFAULT_ROUTING, ROLES, type Category, type Role } from '../core/domain.ts';
-import { ConfigError } from './env.ts';
+import { ConfigError, type Env } from './env.ts';
 
 export const DEMO_PROFILE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'village.example.yaml');
 
@@ -174,4 +174,33 @@ export function loadProfile(path: string = DEMO_PROFILE_PATH): VillageProfile {
     throw new ConfigError(`${path}: YAML error: ${document.errors.map((e) => e.message).join('; ')}`);
   }
   return parseProfile(document.toJS(), path);
+}
+
+/**
+ * An officers' group given in the environment (TELEGRAM_TRIAGE_CHAT_ID) replaces the profile's
+ * groups on that channel, so a village can try the bot without editing its profile.
+ */
+export function withEnvTriageChats(profile: VillageProfile, env: Pick<Env, 'telegram'>): VillageProfile {
+  const overrides = env.telegram?.triageChatId ? [{ channel: 'telegram', chat: env.telegram.triageChatId }] : [];
+  if (overrides.length === 0) return profile;
+  const replaced = new Set(overrides.map((chat) => chat.channel));
+  const chats = [...profile.triage.chats.filter((chat) => !replaced.has(chat.channel)), ...overrides];
+  return { ...profile, triage: { ...profile.triage, chats } };
+}
+
+/**
+ * The profile as the running service uses it: officers' groups on channels that are not enabled
+ * are left out (nothing would ever deliver there), and each officer's contacts on enabled
+ * channels come first, since notifications go to the first one.
+ */
+export function forEnabledChannels(profile: VillageProfile, enabled: ReadonlySet<string>): VillageProfile {
+  const rank = (channel: string) => (enabled.has(channel) ? 0 : 1);
+  return {
+    ...profile,
+    officers: profile.officers.map((officer) => ({
+      ...officer,
+      contacts: [...officer.contacts].sort((a, b) => rank(a.channel) - rank(b.channel)),
+    })),
+    triage: { ...profile.triage, chats: profile.triage.chats.filter((chat) => enabled.has(chat.channel)) },
+  };
 }

@@ -23,7 +23,7 @@ import { parseCommand, parseRating } from './commands/parse.ts';
 import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './commands/resident.ts';
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
-import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText } from './messages.ts';
+import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
 import { placeLabel } from './gazetteer.ts';
 import { route } from './router.ts';
@@ -314,7 +314,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     text: truncate(text, NOTIFICATION_TEXT_LIMIT) + attachmentNote,
     reporterLabel: contact.displayName ?? `${contact.channel}:${contact.externalId}`,
   });
-  const extra = { ticketId: ticket.id, urgent: decision.urgent };
+  const extra = { ticketId: ticket.id, urgent: decision.urgent, actions: ticketActions(ticket.code) };
   if (decision.assignee) queueToOfficer(ctx, decision.assignee, notification, 'notify_new', extra);
   for (const officer of decision.notify) queueToOfficer(ctx, officer, notification, 'notify_new', extra);
   if (decision.notifyGroups) queueToOfficerGroups(ctx, notification, 'notify_new', extra);

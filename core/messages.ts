@@ -1,5 +1,21 @@
 // Every text a resident or officer reads, in Indonesian, in one place.
 import type { Category, Kind, Role, Status } from './domain.ts';
+import type { MessageAction } from './types.ts';
+
+/** Buttons under a ticket notification; each sends the command as the officer who presses it. */
+export function ticketActions(code: string): MessageAction[] {
+  return [
+    { label: 'Ambil', command: `/ambil ${code}` },
+    { label: 'Alihkan', command: `/alihkan ${code}` },
+    { label: 'Selesai', command: `/selesai ${code}` },
+    { label: 'Tolak', command: `/tolak ${code}` },
+  ];
+}
+
+/** Rating buttons: pressing one sends the digit, as if the resident had typed it. */
+export function ratingActions(): MessageAction[] {
+  return [1, 2, 3, 4, 5].map((stars) => ({ label: '⭐'.repeat(stars), command: String(stars) }));
+}
 
 export const CATEGORY_LABELS: Record<Category, string> = {
   infrastruktur: 'Infrastruktur (jalan, jembatan, saluran)',

@@ -10,6 +10,7 @@ import {
 } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
 import { ROLE_LABELS, residentText } from './messages.ts';
+import type { MessageAction } from './types.ts';
 
 export interface QueueInput {
   channel: string;
@@ -20,6 +21,7 @@ export interface QueueInput {
   contactId?: number;
   replyTo?: string;
   urgent?: boolean;
+  actions?: MessageAction[];
 }
 
 export function queueMessage(ctx: CoreContext, input: QueueInput): number {
@@ -31,6 +33,7 @@ export function queueMessage(ctx: CoreContext, input: QueueInput): number {
     ticketId: input.ticketId ?? null,
     contactId: input.contactId ?? null,
     replyToExternalId: input.replyTo ?? null,
+    actions: input.actions && input.actions.length > 0 ? input.actions : null,
     urgent: input.urgent ?? false,
     nextAttemptAt: ctx.now(),
     createdAt: ctx.now(),
@@ -44,7 +47,7 @@ export function queueToResident(
   target: { channel: string; chatId: string },
   text: string,
   purpose: string,
-  extra: { ticketId?: number; replyTo?: string; urgent?: boolean } = {},
+  extra: { ticketId?: number; replyTo?: string; urgent?: boolean; actions?: MessageAction[] } = {},
 ): void {
   const contact = getContact(ctx.store.db, contactId);
   let body = text;
@@ -57,11 +60,19 @@ export function queueToResident(
 
 /**
  * Queues a message to a ticket's reporter and to everyone following it (reporters of merged duplicates);
- * `followerText`, when given, is what the followers get instead.
+ * `followerText`, when given, is what the followers get instead; `reporterActions` go to the reporter only.
  */
-export function queueToTicketResidents(ctx: CoreContext, ticket: Ticket, text: string, purpose: string, followerText = text): void {
+export function queueToTicketResidents(
+  ctx: CoreContext,
+  ticket: Ticket,
+  text: string,
+  purpose: string,
+  followerText = text,
+  reporterActions?: MessageAction[],
+): void {
   queueToResident(ctx, ticket.contactId, { channel: ticket.channel, chatId: ticket.chatId }, text, purpose, {
     ticketId: ticket.id,
+    ...(reporterActions ? { actions: reporterActions } : {}),
   });
   for (const follower of listTicketFollowers(ctx.store.db, ticket.id)) {
     queueToResident(ctx, follower.contactId, { channel: follower.channel, chatId: follower.chatId }, followerText, purpose, {
@@ -76,7 +87,7 @@ export function queueToOfficer(
   officer: Officer,
   text: string,
   purpose: string,
-  extra: { ticketId?: number; urgent?: boolean } = {},
+  extra: { ticketId?: number; urgent?: boolean; actions?: MessageAction[] } = {},
 ): boolean {
   const contact = officer.contacts[0];
   if (!contact) return false;
@@ -84,7 +95,12 @@ export function queueToOfficer(
   return true;
 }
 
-export function queueToOfficerGroups(ctx: CoreContext, text: string, purpose: string, extra: { ticketId?: number; urgent?: boolean } = {}): void {
+export function queueToOfficerGroups(
+  ctx: CoreContext,
+  text: string,
+  purpose: string,
+  extra: { ticketId?: number; urgent?: boolean; actions?: MessageAction[] } = {},
+): void {
   for (const chat of ctx.profile.triage.chats) {
     queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose, ...extra });
   }

@@ -169,22 +169,26 @@ export class OutboxWorker {
         chatId: row.chatId,
         text: row.text,
         ...(row.replyToExternalId ? { replyTo: row.replyToExternalId } : {}),
+        ...(row.actions ? { actions: row.actions } : {}),
       });
       const now = this.ctx.now();
       this.channelReadyAt.set(row.channel, now + rateGap);
       store.transaction(() => {
         markOutboxSent(store.db, row.id, result.platformMessageId, now);
-        insertOutboundMessage(store.db, {
-          channel: row.channel,
-          externalId: result.platformMessageId,
-          chatId: row.chatId,
-          contactId: row.contactId,
-          ticketId: row.ticketId,
-          purpose: row.purpose,
-          text: row.text,
-          replyToExternalId: row.replyToExternalId,
-          at: now,
-        });
+        // Every part of a split message is recorded, so a reply to any part finds its ticket.
+        for (const externalId of [result.platformMessageId, ...(result.extraPlatformMessageIds ?? [])]) {
+          insertOutboundMessage(store.db, {
+            channel: row.channel,
+            externalId,
+            chatId: row.chatId,
+            contactId: row.contactId,
+            ticketId: row.ticketId,
+            purpose: row.purpose,
+            text: row.text,
+            replyToExternalId: row.replyToExternalId,
+            at: now,
+          });
+        }
       });
       return true;
     } catch (error) {

@@ -33,17 +33,29 @@ export interface InboundMessage {
   receivedAt: Date;
 }
 
+/**
+ * A quick action offered with a message: where the channel has buttons, pressing one sends
+ * `command` as if the user had typed it (e.g. "/ambil SKM-12", or "5" for a rating).
+ */
+export interface MessageAction {
+  label: string;
+  command: string;
+}
+
 export interface OutboundMessage {
   channel: string;
   chatId: string;
   text: string;
   /** The platform id of a message to reply to (quote). */
   replyTo?: string;
+  actions?: MessageAction[];
 }
 
 /** What an adapter reports after a successful send. */
 export interface SendResult {
   platformMessageId: string;
+  /** Ids of further parts when the platform needed the text split into several messages. */
+  extraPlatformMessageIds?: string[];
 }
 
 export interface ChannelHealth {

@@ -2,10 +2,9 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createAdapters } from '../bots/index.ts';
-import { registerSimulatorRoutes } from '../bots/web/routes.ts';
+import { createChannels, enabledChannels } from '../bots/index.ts';
 import { ConfigError, type Env } from '../config/env.ts';
-import { loadProfile } from '../config/profile.ts';
+import { DEMO_PROFILE_PATH, forEnabledChannels, loadProfile, withEnvTriageChats } from '../config/profile.ts';
 import { loadClassifier } from '../core/classifier/load.ts';
 import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
@@ -62,20 +61,27 @@ function checkDataDir(dir: string): void {
 
 export async function startService(
   env: Env,
-  options: { logger?: Logger; classifier?: Classifier; outbox?: Partial<OutboxOptions>; adapters?: ChannelAdapter[] } = {},
+  options: { logger?: Logger; classifier?: Classifier; outbox?: Partial<OutboxOptions> } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(env);
-  const profile = loadProfile(env.profilePath);
+  const profile = forEnabledChannels(withEnvTriageChats(loadProfile(env.profilePath), env), enabledChannels(env));
   checkDataDir(env.dataDir);
   const store = openStore(env.databaseFile, { synchronous: env.sqliteSynchronous });
   const classifier = options.classifier ?? loadClassifier(env.dataDir, logger).classifier;
   const ctx = createCoreContext({ store, profile, logger, classifier });
-  const adapters = options.adapters ?? createAdapters(env);
-  const outbox = new OutboxWorker(ctx, new Map(adapters.map((adapter) => [adapter.name, adapter])), options.outbox);
+  // The outbox sends through the adapters and the adapters wake the outbox: the map is filled after.
+  const byChannel = new Map<string, ChannelAdapter>();
+  const outbox = new OutboxWorker(ctx, byChannel, options.outbox);
+  const channels = createChannels(env, { ctx, logger, wake: () => outbox.wake() });
+  const { adapters } = channels;
+  for (const adapter of adapters) byChannel.set(adapter.name, adapter);
   const startedAt = Date.now();
+  if (profile.source === DEMO_PROFILE_PATH && adapters.some((adapter) => adapter.name !== 'web')) {
+    logger.warn('the demo village profile is in use with a real channel: its officers are fictional; set ASPIRASI_CONFIG to your village profile');
+  }
 
   const app = buildServer(logger, () => healthReport(ctx, adapters, startedAt));
-  if (adapters.some((adapter) => adapter.name === 'web')) registerSimulatorRoutes(app, ctx, () => outbox.wake());
+  channels.registerRoutes(app);
 
   // One failing channel never stops the others.
   for (const adapter of adapters) {

@@ -114,6 +114,12 @@ export interface StoredAttachment {
   longitude?: number;
 }
 
+/** A quick action: a button label and the text the button sends on the user's behalf. */
+export interface StoredAction {
+  label: string;
+  command: string;
+}
+
 /** Every transition and note of a ticket: who and when. */
 export const ticketEvents = sqliteTable(
   'ticket_events',
@@ -144,6 +150,8 @@ export const outbox = sqliteTable(
     ticketId: integer('ticket_id').references(() => tickets.id),
     contactId: integer('contact_id').references(() => contacts.id),
     replyToExternalId: text('reply_to_external_id'),
+    /** Quick actions offered with the message (buttons where the channel has them). */
+    actions: text('actions', { mode: 'json' }).$type<StoredAction[]>(),
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
     state: text('state', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),

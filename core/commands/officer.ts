@@ -16,7 +16,7 @@ import {
 import type { CoreContext } from '../context.ts';
 import { CATEGORIES, isCategory, type Category, type Kind, type Status } from '../domain.ts';
 import { firstResponsePatch, isOpen, isTerminal, recordEvent, survivingTicket, transition } from '../lifecycle.ts';
-import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, statusLabel } from '../messages.ts';
+import { CATEGORY_LABELS, KIND_LABELS, officerText, ratingActions, residentText, statusLabel } from '../messages.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToTicketResidents } from '../notify.ts';
 import { placeLabel } from '../gazetteer.ts';
 import { route } from '../router.ts';
@@ -361,6 +361,7 @@ function resolve(scope: CommandScope, ticket: Ticket, text: string): void {
     residentText.resolved(ticket.code, resolution),
     'resolved',
     residentText.resolvedForFollower(ticket.code, resolution),
+    ratingActions(),
   );
   answer(scope, officerText.resolvedDone(ticket.code), ticket.id);
 }

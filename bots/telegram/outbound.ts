@@ -1,0 +1,70 @@
+// Core OutboundMessage values as Telegram sendMessage calls: splitting, buttons, error mapping.
+import { TelegramError } from 'telegraf';
+import type { InlineKeyboardMarkup } from 'telegraf/types';
+import { NetworkError, RemoteApiError } from '../../core/errors.ts';
+import type { MessageAction } from '../../core/types.ts';
+
+/** Telegram refuses texts longer than this (in UTF-16 code units after entity parsing). */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+/** callback_data is limited to 64 bytes. */
+const CALLBACK_DATA_LIMIT = 64;
+
+/**
+ * Splits a text into parts of at most `limit` characters, cutting at the last paragraph break,
+ * line break, sentence end or space before the limit (in that order of preference), and never
+ * inside a surrogate pair.
+ */
+export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    // Cuts shorter than half the limit would make many small messages; prefer a later, rougher cut.
+    const minimum = Math.floor(limit / 2);
+    const candidates = [lastEnd(window, /\n\n/g), lastEnd(window, /\n/g), lastEnd(window, /[.!?…]+[)"'”’]*\s/g), lastEnd(window, /\s/g)];
+    let end = candidates.find((index) => index >= minimum) ?? limit;
+    // Do not split an emoji (a surrogate pair) in two.
+    const code = rest.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+    parts.push(rest.slice(0, end).trimEnd());
+    rest = rest.slice(end).trimStart();
+  }
+  if (rest.length > 0 || parts.length === 0) parts.push(rest);
+  return parts;
+}
+
+/** Index just after the last match of a global pattern, or -1. */
+function lastEnd(text: string, pattern: RegExp): number {
+  let end = -1;
+  for (const match of text.matchAll(pattern)) end = match.index + match[0].length;
+  return end;
+}
+
+/** Inline buttons for the actions: digits (ratings) in one row, commands two to a row. */
+export function inlineKeyboard(actions: readonly MessageAction[]): InlineKeyboardMarkup | undefined {
+  const buttons = actions
+    .filter((action) => Buffer.byteLength(action.command, 'utf8') <= CALLBACK_DATA_LIMIT)
+    .map((action) => ({ text: action.label, callback_data: action.command }));
+  if (buttons.length === 0) return undefined;
+  const perRow = buttons.every((button) => /^\d$/.test(button.callback_data)) ? buttons.length : 2;
+  const rows: Array<typeof buttons> = [];
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  return { inline_keyboard: rows };
+}
+
+/** Telegram descriptions that mean the chat will never take our messages again. */
+const UNREACHABLE = /bot was blocked by the user|user is deactivated|bot was kicked|bot is not a member|chat not found|PEER_ID_INVALID|have no rights to send/i;
+
+/** Maps a failed Bot API call to the error classes the outbox understands. */
+export function toSendError(error: unknown): Error {
+  if (error instanceof TelegramError) {
+    const { error_code: code, description, parameters } = error.response;
+    const retryAfter = parameters?.retry_after;
+    return new RemoteApiError(description, code, {
+      ...(retryAfter !== undefined ? { retryAfterMs: retryAfter * 1000 } : {}),
+      recipientUnreachable: (code === 403 || code === 400) && UNREACHABLE.test(description),
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetworkError(`Telegram unreachable: ${message}`, { cause: error });
+}
