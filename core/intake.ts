@@ -101,7 +101,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
       queueMessage(ctx, {
         channel: message.channel,
         chatId: message.chat.id,
-        text: residentText.officersOnly(command.raw),
+        text: residentText.officersOnly(command.raw, message.sender.id),
         purpose: 'refusal',
         replyTo: message.externalId,
       });
@@ -118,7 +118,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
       runResidentCommand(ctx, contact.id, message, command.name);
     } else if (isOfficerCommand(command.name)) {
       ctx.logger.info({ channel: message.channel, command: command.name }, 'officer command refused: sender is not a registered officer');
-      reply(residentText.officersOnly(command.raw), 'refusal');
+      reply(residentText.officersOnly(command.raw, message.sender.id), 'refusal');
     } else {
       reply(`${residentText.unknownCommand(command.raw)}\n\n${residentText.help()}`, 'help');
     }
@@ -201,7 +201,10 @@ function addFollowUp(
       replyTo: message.externalId,
     });
   } else {
-    current = updateTicket(db, ticket.id, { lastActivityAt: now });
+    // A location shared after the report places the ticket, unless it already has a place.
+    const location = message.attachments.find((a) => a.kind === 'location' && a.latitude !== undefined && a.longitude !== undefined);
+    const place = location && ticket.latitude === null ? { latitude: location.latitude ?? null, longitude: location.longitude ?? null } : {};
+    current = updateTicket(db, ticket.id, { lastActivityAt: now, ...place });
     recordEvent(ctx, ticket, 'resident_message', `contact:${contact.id}`, {
       data: { messageId, attachments: message.attachments.length },
     });

@@ -144,9 +144,10 @@ export const residentText = {
 
   unknownCommand: (command: string) => `Perintah ${command} tidak dikenal.`,
 
-  officersOnly: (command: string) =>
+  officersOnly: (command: string, senderId: string) =>
     `Maaf, perintah ${command} hanya untuk perangkat desa dan anggota BPD yang terdaftar. ` +
-    'Jika Anda warga, tulis saja laporan Anda seperti biasa, atau ketik "status" untuk melihat laporan Anda.',
+    'Jika Anda warga, tulis saja laporan Anda seperti biasa, atau ketik "status" untuk melihat laporan Anda.\n' +
+    `(Petugas yang belum terdaftar: minta admin mencatat ID ini di profil desa: ${senderId})`,
 };
 
 export const officerText = {
