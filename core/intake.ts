@@ -306,8 +306,9 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     kindLabel: KIND_LABELS[classification.kind],
     categoryLabel: classification.category,
     confidence: classification.confidence,
+    // Alternatives the model gives under 5% only clutter the notification.
     alternatives: classification.alternatives
-      .filter((alt) => alt.category !== classification.category)
+      .filter((alt) => alt.category !== classification.category && alt.confidence >= 0.05)
       .map((alt) => `${alt.category} ${Math.round(alt.confidence * 100)}%`),
     place: placeLabel(ctx.profile, place),
     urgent: decision.urgent,
