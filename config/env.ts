@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { telegramConfig, telegramEnvSchema, type TelegramConfig } from '../bots/telegram/config.ts';
+import { whatsappCloudConfig, whatsappCloudEnvSchema, type WhatsAppCloudConfig } from '../bots/whatsapp-cloud/config.ts';
+import { whatsappConfig, whatsappEnvSchema, type WhatsAppWebConfig } from '../bots/whatsapp/config.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,7 +22,7 @@ const coreEnvSchema = z.object({
 });
 
 // Each channel's variables are defined next to its adapter and parsed here, once.
-const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape);
+const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape).extend(whatsappEnvSchema.shape).extend(whatsappCloudEnvSchema.shape);
 
 export interface Env {
   port: number;
@@ -34,6 +36,10 @@ export interface Env {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Set when TELEGRAM_BOT_TOKEN is. */
   telegram: TelegramConfig | undefined;
+  /** Set when WHATSAPP_ENABLED=true (whatsapp-web.js, the village's own number). */
+  whatsapp: WhatsAppWebConfig | undefined;
+  /** Set when WHATSAPP_CLOUD_TOKEN is (the official Cloud API). */
+  whatsappCloud: WhatsAppCloudConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,8 +57,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
   let telegram: TelegramConfig | undefined;
+  let whatsapp: WhatsAppWebConfig | undefined;
+  let whatsappCloud: WhatsAppCloudConfig | undefined;
   try {
     telegram = telegramConfig(env);
+    whatsapp = whatsappConfig(env, dataDir);
+    whatsappCloud = whatsappCloudConfig(env);
   } catch (error) {
     throw new ConfigError(`Invalid environment variable(s): ${(error as Error).message}`);
   }
@@ -67,6 +77,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     simulatorEnabled: env.SIMULATOR_ENABLED,
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     telegram,
+    whatsapp,
+    whatsappCloud,
   };
 }
 

@@ -186,6 +186,9 @@ export const officerText = {
     `Tiket ${code} dialihkan kepada Anda oleh ${by}:\n${summary}\n\nBalas pesan ini untuk menjawab pelapor.`,
 
   rated: (code: string, rating: number) => `Pelapor ${code} memberi nilai ${rating}/5.`,
+  deliveryFailed: (code: string, excerpt: string, reason: string) =>
+    `⚠️ Pesan untuk pelapor ${code} tidak terkirim: ${reason}\nPesan: "${excerpt}"\n` +
+    'Hubungi pelapor lewat cara lain bila perlu (lihat /lihat ' + code + ').',
 
   help: () =>
     'Perintah petugas:\n' +

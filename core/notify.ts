@@ -119,3 +119,25 @@ export function handlerLabel(ctx: CoreContext, officerId: string | null | undefi
   const dusun = officer.dusun ? ctx.profile.dusun.find((d) => d.id === officer.dusun)?.name : undefined;
   return `${ROLE_LABELS[officer.role]}${dusun ? ` ${dusun}` : ''} (${officer.name})`;
 }
+
+/**
+ * Tells the officers that something needs a person (a channel logged out, say) through every
+ * channel except the one in trouble: the officers' groups and the triage queue's sorters.
+ */
+export function alertOfficers(ctx: CoreContext, text: string, exceptChannel: string): number {
+  let queued = 0;
+  for (const chat of ctx.profile.triage.chats) {
+    if (chat.channel === exceptChannel) continue;
+    queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose: 'system_alert', urgent: true });
+    queued += 1;
+  }
+  for (const role of ctx.profile.triage.queue_roles) {
+    for (const officer of ctx.officers.withRole(role)) {
+      const contact = officer.contacts.find((candidate) => candidate.channel !== exceptChannel);
+      if (!contact) continue;
+      queueMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose: 'system_alert', urgent: true });
+      queued += 1;
+    }
+  }
+  return queued;
+}

@@ -3,6 +3,7 @@
 import {
   claimOutboxRow,
   getOutboxRow,
+  getTicket,
   insertOutboundMessage,
   listDueOutbox,
   markContactUnreachable,
@@ -15,6 +16,8 @@ import {
 } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
 import { classifySendError } from './errors.ts';
+import { officerText } from './messages.ts';
+import { queueToOfficer } from './notify.ts';
 import type { ChannelAdapter } from './types.ts';
 
 export interface OutboxOptions {
@@ -197,6 +200,22 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * A message for a resident about a ticket that will never arrive: whoever handles the ticket (or
+   * sorts the triage queue) is told, so the resident is not left waiting in silence. Messages to
+   * officers carry no contact, so this never loops.
+   */
+  private tellHandler(row: OutboxRow, reason: string): void {
+    if (row.contactId === null || row.ticketId === null) return;
+    const ticket = getTicket(this.ctx.store.db, row.ticketId);
+    if (!ticket) return;
+    const excerpt = row.text.length > 160 ? `${row.text.slice(0, 157)}...` : row.text;
+    const text = officerText.deliveryFailed(ticket.code, excerpt, reason);
+    const assignee = ticket.assignee ? this.ctx.officers.byId(ticket.assignee) : undefined;
+    const recipients = assignee ? [assignee] : this.ctx.profile.triage.queue_roles.flatMap((role) => this.ctx.officers.withRole(role));
+    for (const officer of recipients) queueToOfficer(this.ctx, officer, text, 'notify_delivery_failed', { ticketId: ticket.id });
+  }
+
   private recordFailure(row: OutboxRow, error: unknown, rateGap: number): void {
     const { store, logger } = this.ctx;
     const decision = classifySendError(error);
@@ -212,11 +231,14 @@ export class OutboxWorker {
       if (decision.recipientUnreachable) {
         markOutboxFailed(store.db, row.id, decision.reason);
         if (row.contactId !== null) markContactUnreachable(store.db, row.contactId, decision.reason);
+        this.tellHandler(row, decision.reason);
       } else if (decision.retry && attempts < this.options.maxAttempts) {
         const delay = Math.max(decision.retryAfterMs ?? 0, backoffDelay(attempts, this.options));
         markOutboxRetry(store.db, row.id, now + delay, decision.reason);
       } else {
-        markOutboxFailed(store.db, row.id, decision.retry ? `gave up after ${attempts} attempts: ${decision.reason}` : decision.reason);
+        const reason = decision.retry ? `gave up after ${attempts} attempts: ${decision.reason}` : decision.reason;
+        markOutboxFailed(store.db, row.id, reason);
+        this.tellHandler(row, reason);
       }
     });
     logger.warn(

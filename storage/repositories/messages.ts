@@ -67,3 +67,14 @@ export function listOutboundToChat(db: Db, channel: string, chatId: string, limi
 }
 
 export type { StoredAttachment };
+
+/** When the chat last wrote to us on this channel (ms), or undefined if it never did. */
+export function lastInboundAt(db: Db, channel: string, chatId: string): number | undefined {
+  return db
+    .select({ at: messages.at })
+    .from(messages)
+    .where(and(eq(messages.channel, channel), eq(messages.chatId, chatId), eq(messages.direction, 'in')))
+    .orderBy(desc(messages.at))
+    .limit(1)
+    .get()?.at;
+}

@@ -167,8 +167,10 @@ describe('Telegram channel', () => {
     await expect
       .poll(() => service?.ctx.store.db.select().from(contacts).all().find((contact) => contact.externalId === String(resident.id))?.reachable)
       .toBe(false);
-    // The blocked resident's ticket still reached the officers.
+    // The blocked resident's ticket still reached the officers, and its handler learns the answer did not arrive.
     await waitForText(GROUP, new RegExp(LAMP.slice(0, 20)));
+    const warning = await waitForText(kaurUmum.id, /tidak terkirim/);
+    expect(warning.text).toContain('blocked');
   });
 
   it('splits a reply longer than 4096 characters into parts Telegram accepts', async () => {
