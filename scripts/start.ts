@@ -22,6 +22,16 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // `kill <pid of npm>` ends npm without passing the signal on; a service left behind would hold the
+  // port. When the parent goes away, stop as if told to.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(watch);
+      shutdown('parent exited');
+    }
+  }, 1000);
+  watch.unref();
 }
 
 main().catch((error: unknown) => {
