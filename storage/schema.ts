@@ -165,6 +165,7 @@ export const outbox = sqliteTable(
     index('outbox_due').on(t.state, t.nextAttemptAt),
     index('outbox_chat_state').on(t.channel, t.chatId, t.state, t.id),
     index('outbox_ticket').on(t.ticketId, t.purpose),
+    index('outbox_platform_message').on(t.channel, t.platformMessageId),
   ],
 );
 

@@ -59,6 +59,7 @@ export function registerSimulatorRoutes(app: FastifyInstance, ctx: CoreContext, 
       text: message.text,
       at: new Date(message.at).toISOString(),
       ...(message.replyToExternalId ? { replyTo: message.replyToExternalId } : {}),
+      ...(message.actions ? { actions: message.actions } : {}),
     }));
   });
 }

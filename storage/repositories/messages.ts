@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, isNull } from 'drizzle-orm';
 import type { Db } from '../db.ts';
-import { messages, type StoredAttachment } from '../schema.ts';
+import { messages, outbox, type StoredAction, type StoredAttachment } from '../schema.ts';
 
 export type StoredMessage = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
@@ -55,15 +55,22 @@ export function listTicketMessages(db: Db, ticketId: number): StoredMessage[] {
   return db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id)).all();
 }
 
-export function listOutboundToChat(db: Db, channel: string, chatId: string, limit = 500): StoredMessage[] {
+/** What was sent to a chat, oldest first, with the quick actions the message offered. */
+export function listOutboundToChat(
+  db: Db,
+  channel: string,
+  chatId: string,
+  limit = 500,
+): Array<StoredMessage & { actions: StoredAction[] | null }> {
   const rows = db
-    .select()
+    .select({ message: messages, actions: outbox.actions })
     .from(messages)
+    .leftJoin(outbox, and(eq(outbox.channel, messages.channel), eq(outbox.platformMessageId, messages.externalId)))
     .where(and(eq(messages.channel, channel), eq(messages.chatId, chatId), eq(messages.direction, 'out')))
     .orderBy(desc(messages.id))
     .limit(limit)
     .all();
-  return rows.reverse();
+  return rows.reverse().map((row) => ({ ...row.message, actions: row.actions }));
 }
 
 export type { StoredAttachment };

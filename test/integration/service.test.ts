@@ -126,6 +126,24 @@ describe('a resident message through the simulator', () => {
     expect(notified.some((message) => message.text.includes(code))).toBe(true);
   });
 
+  it('offers quick actions: buttons on the notification, ratings after resolution', async () => {
+    await start();
+    const code = (await post({ user: 'warga1', text: LAMP })).json.ticket as string;
+    const [notification] = await replies('kaur_umum');
+    expect((notification as SentToUser & { actions?: unknown }).actions).toEqual([
+      { label: 'Ambil', command: `/ambil ${code}` },
+      { label: 'Alihkan', command: `/alihkan ${code}` },
+      { label: 'Selesai', command: `/selesai ${code}` },
+      { label: 'Tolak', command: `/tolak ${code}` },
+    ]);
+    // Pressing "Selesai" in the page sends its command.
+    await post({ user: 'kaur_umum', text: `/selesai ${code}` });
+    const toResident = await replies('warga1', 2);
+    const resolved = toResident[1] as SentToUser & { actions?: Array<{ command: string }> };
+    expect(resolved.actions?.map((action) => action.command)).toEqual(['1', '2', '3', '4', '5']);
+    expect(toResident[0] as SentToUser & { actions?: unknown }).not.toHaveProperty('actions');
+  });
+
   it('the same id posted twice makes one ticket and one acknowledgement', async () => {
     await start();
     const first = await post({ user: 'warga1', text: LAMP, id: 'wa-123' });

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_platform_message` ON `outbox` (`channel`,`platform_message_id`);
