@@ -5,11 +5,14 @@ import type { Env } from '../config/env.ts';
 import type { CoreContext } from '../core/context.ts';
 import { ingest } from '../core/intake.ts';
 import type { ChannelAdapter, InboundMessage, IntakeResult } from '../core/types.ts';
-import { getCursor, setCursor } from '../storage/repositories/index.ts';
+import { getCursor, lastInboundAt, setCursor } from '../storage/repositories/index.ts';
 import { TelegramAdapter } from './telegram/adapter.ts';
 import { registerTelegramWebhook } from './telegram/routes.ts';
 import { TELEGRAM_CHANNEL } from './telegram/inbound.ts';
 import { WEB_CHANNEL, WebAdapter } from './web/adapter.ts';
+import { WhatsAppCloudAdapter } from './whatsapp-cloud/adapter.ts';
+import { WHATSAPP_CLOUD_CHANNEL } from './whatsapp-cloud/inbound.ts';
+import { registerWhatsAppCloudWebhook } from './whatsapp-cloud/routes.ts';
 import { registerSimulatorRoutes } from './web/routes.ts';
 
 export interface Channels {
@@ -27,7 +30,11 @@ export interface ChannelDeps {
 
 /** The channels this environment enables, known before anything starts. */
 export function enabledChannels(env: Env): Set<string> {
-  return new Set([...(env.simulatorEnabled ? [WEB_CHANNEL] : []), ...(env.telegram ? [TELEGRAM_CHANNEL] : [])]);
+  return new Set([
+    ...(env.simulatorEnabled ? [WEB_CHANNEL] : []),
+    ...(env.telegram ? [TELEGRAM_CHANNEL] : []),
+    ...(env.whatsappCloud ? [WHATSAPP_CLOUD_CHANNEL] : []),
+  ]);
 }
 
 export function createChannels(env: Env, deps: ChannelDeps): Channels {
@@ -58,6 +65,18 @@ export function createChannels(env: Env, deps: ChannelDeps): Channels {
     adapters.push(adapter);
     const { webhook } = telegram;
     if (webhook) routes.push((app) => registerTelegramWebhook(app, adapter, webhook));
+  }
+
+  const cloud = env.whatsappCloud;
+  if (cloud) {
+    const adapter = new WhatsAppCloudAdapter(cloud, {
+      receive,
+      logger: deps.logger,
+      lastInboundAt: (chatId) => lastInboundAt(ctx.store.db, WHATSAPP_CLOUD_CHANNEL, chatId),
+      now: ctx.now,
+    });
+    adapters.push(adapter);
+    routes.push((app) => registerWhatsAppCloudWebhook(app, adapter, cloud));
   }
 
   return { adapters, registerRoutes: (app) => routes.forEach((register) => register(app)) };
