@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import type { CoreContext } from '../core/context.ts';
 import { ingest } from '../core/intake.ts';
+import { recordLateDeliveryFailure } from '../core/outbox.ts';
 import type { ChannelAdapter, InboundMessage, IntakeResult } from '../core/types.ts';
 import { getCursor, lastInboundAt, setCursor } from '../storage/repositories/index.ts';
 import { TelegramAdapter } from './telegram/adapter.ts';
@@ -73,6 +74,9 @@ export function createChannels(env: Env, deps: ChannelDeps): Channels {
       receive,
       logger: deps.logger,
       lastInboundAt: (chatId) => lastInboundAt(ctx.store.db, WHATSAPP_CLOUD_CHANNEL, chatId),
+      onDeliveryFailed: (platformMessageId, reason) => {
+        if (recordLateDeliveryFailure(ctx, WHATSAPP_CLOUD_CHANNEL, platformMessageId, reason)) deps.wake();
+      },
       now: ctx.now,
     });
     adapters.push(adapter);

@@ -2,6 +2,7 @@
 // with capped exponential backoff, the platform's retry-after, and a per-channel rate limit.
 import {
   claimOutboxRow,
+  findOutboxByPlatformMessage,
   getOutboxRow,
   getTicket,
   insertOutboundMessage,
@@ -200,22 +201,6 @@ export class OutboxWorker {
     }
   }
 
-  /**
-   * A message for a resident about a ticket that will never arrive: whoever handles the ticket (or
-   * sorts the triage queue) is told, so the resident is not left waiting in silence. Messages to
-   * officers carry no contact, so this never loops.
-   */
-  private tellHandler(row: OutboxRow, reason: string): void {
-    if (row.contactId === null || row.ticketId === null) return;
-    const ticket = getTicket(this.ctx.store.db, row.ticketId);
-    if (!ticket) return;
-    const excerpt = row.text.length > 160 ? `${row.text.slice(0, 157)}...` : row.text;
-    const text = officerText.deliveryFailed(ticket.code, excerpt, reason);
-    const assignee = ticket.assignee ? this.ctx.officers.byId(ticket.assignee) : undefined;
-    const recipients = assignee ? [assignee] : this.ctx.profile.triage.queue_roles.flatMap((role) => this.ctx.officers.withRole(role));
-    for (const officer of recipients) queueToOfficer(this.ctx, officer, text, 'notify_delivery_failed', { ticketId: ticket.id });
-  }
-
   private recordFailure(row: OutboxRow, error: unknown, rateGap: number): void {
     const { store, logger } = this.ctx;
     const decision = classifySendError(error);
@@ -231,14 +216,14 @@ export class OutboxWorker {
       if (decision.recipientUnreachable) {
         markOutboxFailed(store.db, row.id, decision.reason);
         if (row.contactId !== null) markContactUnreachable(store.db, row.contactId, decision.reason);
-        this.tellHandler(row, decision.reason);
+        tellHandler(this.ctx, row, decision.reason);
       } else if (decision.retry && attempts < this.options.maxAttempts) {
         const delay = Math.max(decision.retryAfterMs ?? 0, backoffDelay(attempts, this.options));
         markOutboxRetry(store.db, row.id, now + delay, decision.reason);
       } else {
         const reason = decision.retry ? `gave up after ${attempts} attempts: ${decision.reason}` : decision.reason;
         markOutboxFailed(store.db, row.id, reason);
-        this.tellHandler(row, reason);
+        tellHandler(this.ctx, row, reason);
       }
     });
     logger.warn(
@@ -246,4 +231,35 @@ export class OutboxWorker {
       'outbox send failed',
     );
   }
+}
+
+/**
+ * A message for a resident about a ticket that will never arrive: whoever handles the ticket (or
+ * sorts the triage queue) is told, so the resident is not left waiting in silence. Messages to
+ * officers carry no contact, so this never loops. Runs inside the caller's transaction.
+ */
+function tellHandler(ctx: CoreContext, row: OutboxRow, reason: string): void {
+  if (row.contactId === null || row.ticketId === null) return;
+  const ticket = getTicket(ctx.store.db, row.ticketId);
+  if (!ticket) return;
+  const excerpt = row.text.length > 160 ? `${row.text.slice(0, 157)}...` : row.text;
+  const text = officerText.deliveryFailed(ticket.code, excerpt, reason);
+  const assignee = ticket.assignee ? ctx.officers.byId(ticket.assignee) : undefined;
+  const recipients = assignee ? [assignee] : ctx.profile.triage.queue_roles.flatMap((role) => ctx.officers.withRole(role));
+  for (const officer of recipients) queueToOfficer(ctx, officer, text, 'notify_delivery_failed', { ticketId: ticket.id });
+}
+
+/**
+ * The platform accepted a message and later reported that it was not delivered (WhatsApp's failed
+ * status): the row is marked failed and the ticket's officer told, as for a send refused at once.
+ * Returns false when the message is unknown or was already marked.
+ */
+export function recordLateDeliveryFailure(ctx: CoreContext, channel: string, platformMessageId: string, reason: string): boolean {
+  return ctx.store.transaction(() => {
+    const row = findOutboxByPlatformMessage(ctx.store.db, channel, platformMessageId);
+    if (!row || row.state !== 'sent') return false;
+    markOutboxFailed(ctx.store.db, row.id, `not delivered: ${reason}`);
+    tellHandler(ctx, row, reason);
+    return true;
+  });
 }

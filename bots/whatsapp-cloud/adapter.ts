@@ -20,6 +20,8 @@ export interface WhatsAppCloudDeps {
   fetch?: typeof fetch;
   /** First delay of the background connection check after a failure (doubles up to 5 minutes); tests shorten it. */
   checkRetryBaseMs?: number;
+  /** Meta reported that a message it had accepted was not delivered (a `failed` status). */
+  onDeliveryFailed?(platformMessageId: string, reason: string): void;
 }
 
 const SEND_TIMEOUT_MS = 30_000;
@@ -172,6 +174,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
       { messageId: status.messageId, recipient: status.recipientId, code: error?.code, title: error?.title, reason },
       'whatsapp cloud message not delivered',
     );
+    this.deps.onDeliveryFailed?.(status.messageId, `WhatsApp ${error?.code ?? ''}: ${reason}`.replace(' :', ':'));
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {

@@ -113,6 +113,15 @@ export function markOutboxRetry(db: Db, id: number, nextAttemptAt: number, error
   db.update(outbox).set({ state: 'pending', nextAttemptAt, lastError: error }).where(eq(outbox.id, id)).run();
 }
 
+/** The row whose send the platform answered with this message id. */
+export function findOutboxByPlatformMessage(db: Db, channel: string, platformMessageId: string): OutboxRow | undefined {
+  return db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.channel, channel), eq(outbox.platformMessageId, platformMessageId)))
+    .get();
+}
+
 export function markOutboxFailed(db: Db, id: number, error: string): void {
   db.update(outbox).set({ state: 'failed', lastError: error }).where(eq(outbox.id, id)).run();
 }

@@ -8,7 +8,7 @@ import type { WhatsAppCloudConfig } from '../../bots/whatsapp-cloud/config.ts';
 import { registerWhatsAppCloudWebhook } from '../../bots/whatsapp-cloud/routes.ts';
 import { WebAdapter } from '../../bots/web/adapter.ts';
 import { ingest } from '../../core/intake.ts';
-import { OutboxWorker } from '../../core/outbox.ts';
+import { OutboxWorker, recordLateDeliveryFailure } from '../../core/outbox.ts';
 import type { ChannelAdapter, InboundMessage } from '../../core/types.ts';
 import { lastInboundAt } from '../../storage/repositories/index.ts';
 import { messages, tickets } from '../../storage/schema.ts';
@@ -50,6 +50,7 @@ beforeEach(async () => {
     },
     logger: silentLogger,
     lastInboundAt: (chatId) => lastInboundAt(core.ctx.store.db, 'whatsapp_cloud', chatId),
+    onDeliveryFailed: (platformMessageId, reason) => recordLateDeliveryFailure(core.ctx, 'whatsapp_cloud', platformMessageId, reason),
     now: () => core.clock.now,
   });
   const adapters: ChannelAdapter[] = [adapter, new WebAdapter()];
@@ -207,6 +208,24 @@ describe('replies through the Graph API', () => {
     const notice = core.queued('kaur_umum').find((text) => text.includes('tidak terkirim'));
     expect(notice).toContain('SKM-1');
     expect(notice).toContain('di luar jendela 24 jam WhatsApp (131047)');
+  });
+
+  it('marks a reply Meta later reports as not delivered failed, and tells the officer', async () => {
+    await postSigned(textWebhook(RESIDENT, 'Warsini', LAMP, { timestamp: now() }));
+    await sendQueued();
+    core.send('kaur_umum', '/balas SKM-1 Besok pagi lampunya kami ganti, Bu.');
+    await sendQueued();
+    const reply = core.rows(RESIDENT).find((row) => row.text.includes('Besok pagi lampunya'));
+    expect(reply?.state).toBe('sent');
+    const failed = statusWebhook(reply?.platformMessageId ?? '', RESIDENT, 'failed', [{ code: 131026, title: 'Message undeliverable' }], now());
+    expect((await postSigned(failed)).status).toBe(200);
+    expect(core.rows(RESIDENT).find((row) => row.id === reply?.id)?.state).toBe('failed');
+    const notice = core.queued('kaur_umum').find((text) => text.includes('tidak terkirim'));
+    expect(notice).toContain('SKM-1');
+    expect(notice).toContain('131026');
+    // Meta sends the same status again: nothing more.
+    expect((await postSigned(failed)).status).toBe(200);
+    expect(core.queued('kaur_umum').filter((text) => text.includes('tidak terkirim'))).toHaveLength(1);
   });
 
   it('sends an officer\'s answer within the window', async () => {
