@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import type { CoreContext } from '../core/context.ts';
 import { ingest } from '../core/intake.ts';
+import { alertOfficers } from '../core/notify.ts';
 import { recordLateDeliveryFailure } from '../core/outbox.ts';
 import type { ChannelAdapter, InboundMessage, IntakeResult } from '../core/types.ts';
 import { getCursor, lastInboundAt, setCursor } from '../storage/repositories/index.ts';
@@ -11,6 +12,10 @@ import { TelegramAdapter } from './telegram/adapter.ts';
 import { registerTelegramWebhook } from './telegram/routes.ts';
 import { TELEGRAM_CHANNEL } from './telegram/inbound.ts';
 import { WEB_CHANNEL, WebAdapter } from './web/adapter.ts';
+import { WhatsAppWebAdapter } from './whatsapp/adapter.ts';
+import { WHATSAPP_CHANNEL } from './whatsapp/inbound.ts';
+import { registerWhatsAppRoutes } from './whatsapp/routes.ts';
+import { loggedOutAlert } from './whatsapp/texts.ts';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/adapter.ts';
 import { WHATSAPP_CLOUD_CHANNEL } from './whatsapp-cloud/inbound.ts';
 import { registerWhatsAppCloudWebhook } from './whatsapp-cloud/routes.ts';
@@ -34,6 +39,7 @@ export function enabledChannels(env: Env): Set<string> {
   return new Set([
     ...(env.simulatorEnabled ? [WEB_CHANNEL] : []),
     ...(env.telegram ? [TELEGRAM_CHANNEL] : []),
+    ...(env.whatsapp ? [WHATSAPP_CHANNEL] : []),
     ...(env.whatsappCloud ? [WHATSAPP_CLOUD_CHANNEL] : []),
   ]);
 }
@@ -66,6 +72,23 @@ export function createChannels(env: Env, deps: ChannelDeps): Channels {
     adapters.push(adapter);
     const { webhook } = telegram;
     if (webhook) routes.push((app) => registerTelegramWebhook(app, adapter, webhook));
+  }
+
+  const whatsapp = env.whatsapp;
+  if (whatsapp) {
+    const adapter = new WhatsAppWebAdapter(whatsapp, {
+      receive,
+      logger: deps.logger,
+      hasWrittenFirst: (chatId) => lastInboundAt(ctx.store.db, WHATSAPP_CHANNEL, chatId) !== undefined,
+      officerGroups: new Set(ctx.profile.triage.chats.filter((chat) => chat.channel === WHATSAPP_CHANNEL).map((chat) => chat.chat)),
+      onLoggedOut: (reason) => {
+        const queued = ctx.store.transaction(() => alertOfficers(ctx, loggedOutAlert(reason), WHATSAPP_CHANNEL));
+        if (queued === 0) deps.logger.error('WhatsApp logged out and no other channel reaches an officer');
+        deps.wake();
+      },
+    });
+    adapters.push(adapter);
+    routes.push((app) => registerWhatsAppRoutes(app, adapter));
   }
 
   const cloud = env.whatsappCloud;

@@ -177,11 +177,14 @@ export function loadProfile(path: string = DEMO_PROFILE_PATH): VillageProfile {
 }
 
 /**
- * An officers' group given in the environment (TELEGRAM_TRIAGE_CHAT_ID) replaces the profile's
+ * An officers' group given in the environment (TELEGRAM_TRIAGE_CHAT_ID, WHATSAPP_TRIAGE_GROUP_ID) replaces the profile's
  * groups on that channel, so a village can try the bot without editing its profile.
  */
-export function withEnvTriageChats(profile: VillageProfile, env: Pick<Env, 'telegram'>): VillageProfile {
-  const overrides = env.telegram?.triageChatId ? [{ channel: 'telegram', chat: env.telegram.triageChatId }] : [];
+export function withEnvTriageChats(profile: VillageProfile, env: Pick<Env, 'telegram' | 'whatsapp'>): VillageProfile {
+  const overrides = [
+    ...(env.telegram?.triageChatId ? [{ channel: 'telegram', chat: env.telegram.triageChatId }] : []),
+    ...(env.whatsapp?.triageGroupId ? [{ channel: 'whatsapp', chat: env.whatsapp.triageGroupId }] : []),
+  ];
   if (overrides.length === 0) return profile;
   const replaced = new Set(overrides.map((chat) => chat.channel));
   const chats = [...profile.triage.chats.filter((chat) => !replaced.has(chat.channel)), ...overrides];

@@ -139,9 +139,13 @@ export class OutboxWorker {
 
   private async sendChannel(channel: string, rows: OutboxRow[]): Promise<number> {
     const adapter = this.adapters.get(channel);
-    if (!adapter) {
+    // A channel that is not running, or is disconnected (WhatsApp logged out, a refused token), keeps
+    // its rows waiting without spending their attempts: they go out once it is back.
+    const health = adapter?.health();
+    if (!adapter || health?.state === 'disconnected') {
+      const state = adapter ? `is disconnected${health?.detail ? ` (${health.detail})` : ''}` : 'is not running';
       const later = this.ctx.now() + this.options.missingChannelDelayMs;
-      for (const row of rows) markOutboxRetry(this.ctx.store.db, row.id, later, `channel ${channel} is not running`);
+      for (const row of rows) markOutboxRetry(this.ctx.store.db, row.id, later, `channel ${channel} ${state}`);
       return 0;
     }
     const blockedChats = new Set<string>();

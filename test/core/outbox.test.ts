@@ -57,8 +57,10 @@ class FakeAdapter implements ChannelAdapter {
     return Promise.resolve({ platformMessageId });
   }
 
+  state: ChannelHealth = { state: 'connected' };
+
   health(): ChannelHealth {
-    return { state: 'connected' };
+    return this.state;
   }
 
   textsTo(chatId: string): string[] {
@@ -111,6 +113,25 @@ function row(id: number) {
 const serverError = () => new RemoteApiError('Internal Server Error', 500);
 const tooManyRequests = () => new RemoteApiError('Too Many Requests', 429, { retryAfterMs: 30_000 });
 const blocked = () => new RemoteApiError('Forbidden: bot was blocked by the user', 403, { recipientUnreachable: true });
+
+describe('a disconnected channel', () => {
+  it('keeps its rows waiting without spending attempts, and sends them once it is back', async () => {
+    const { fake, worker } = setup();
+    fake.state = { state: 'disconnected', detail: 'logout dari WhatsApp' };
+    const id = enqueue('warga1', 'Laporan Anda diterima');
+    for (let pass = 0; pass < 10; pass += 1) {
+      await worker.runOnce();
+      core.clock.advance(61_000);
+    }
+    expect(fake.calls).toHaveLength(0);
+    expect(row(id)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(row(id).lastError).toContain('logout dari WhatsApp');
+    fake.state = { state: 'connected' };
+    await worker.runOnce();
+    expect(fake.textsTo('warga1')).toEqual(['Laporan Anda diterima']);
+    expect(row(id).state).toBe('sent');
+  });
+});
 
 describe('backoffDelay', () => {
   it('doubles from the base delay and stops at the cap', () => {
