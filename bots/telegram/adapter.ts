@@ -82,30 +82,32 @@ export class TelegramAdapter implements ChannelAdapter {
     const cursor = this.deps.cursor.read();
     if (cursor !== undefined && /^\d+$/.test(cursor)) this.offset = Number(cursor) + 1;
     await this.connect();
-    if (this.stopController.signal.aborted) return;
-    if (this.config.webhook) {
-      await this.bot.telegram.setWebhook(this.config.webhook.url, {
-        secret_token: this.config.webhook.secret,
-        allowed_updates: ['message', 'callback_query', 'my_chat_member'],
-      });
-      this.status = { state: 'connected', detail: `webhook @${this.botUsername ?? '?'}` };
-      this.logger.info({ bot: this.botUsername, path: this.config.webhook.path }, 'telegram webhook set');
-      return;
-    }
-    // A webhook left over from another deployment would make getUpdates fail with 409.
-    await this.bot.telegram.deleteWebhook({ drop_pending_updates: false });
+    if (this.stopController.signal.aborted || this.config.webhook) return;
     this.logger.info({ bot: this.botUsername }, 'telegram long polling started');
     this.loop = this.poll();
   }
 
-  /** getMe until it answers: a wrong token or an unreachable API is shown in /healthz, not fatal. */
+  /**
+   * getMe, then the webhook set (webhook mode) or removed (polling: a webhook left over from another
+   * deployment would make getUpdates fail with 409), until that works: a wrong token or an unreachable
+   * API is shown in /healthz, not fatal.
+   */
   private async connect(): Promise<void> {
     for (let attempt = 1; !this.stopController.signal.aborted; attempt += 1) {
       try {
         const me = await this.bot.telegram.getMe();
         this.botUsername = me.username;
         this.bot.botInfo = me;
-        this.status = { state: 'connected', detail: `@${me.username}` };
+        if (this.config.webhook) {
+          await this.bot.telegram.setWebhook(this.config.webhook.url, {
+            secret_token: this.config.webhook.secret,
+            allowed_updates: ['message', 'callback_query', 'my_chat_member'],
+          });
+          this.logger.info({ bot: me.username, path: this.config.webhook.path }, 'telegram webhook set');
+        } else {
+          await this.bot.telegram.deleteWebhook({ drop_pending_updates: false });
+        }
+        this.status = { state: 'connected', detail: this.config.webhook ? `webhook @${me.username}` : `@${me.username}` };
         return;
       } catch (error) {
         const reason = describe(error);

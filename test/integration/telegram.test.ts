@@ -223,6 +223,14 @@ describe('Telegram channel', () => {
     expect(malformed.status).toBe(400);
   });
 
+  it('keeps trying when the webhook cannot be set, and says so meanwhile', async () => {
+    fake.failNext('setWebhook', { status: 500, description: 'Internal Server Error' });
+    const svc = await start({ TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:1/telegram/webhook', TELEGRAM_WEBHOOK_SECRET: 'rahasia-webhook-desa-123' });
+    await expect.poll(() => svc.adapters.find((adapter) => adapter.name === 'telegram')?.health().state).toBe('disconnected');
+    await expect.poll(() => fake.webhook()?.url, { timeout: 8000 }).toBe('http://127.0.0.1:1/telegram/webhook');
+    await expect.poll(() => svc.adapters.find((adapter) => adapter.name === 'telegram')?.health().state).toBe('connected');
+  });
+
   it('shows in /healthz when Telegram refuses the token, while the rest of the service runs', async () => {
     const svc = await start({ TELEGRAM_BOT_TOKEN: '999:WRONG-TOKEN' });
     const health = async () => (await (await fetch(`http://127.0.0.1:${svc.port}/healthz`)).json()) as { status: string; channels: Record<string, { state: string; detail?: string }> };
