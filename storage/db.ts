@@ -23,6 +23,26 @@ export interface OpenOptions {
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+/**
+ * drizzle prepares every query anew; preparing costs about as much as running a small statement.
+ * The SQL text of a query is the same each time (values are bound), so statements are kept by text.
+ * better-sqlite3 statements are reusable, and drizzle runs them with run/get/all/values, never as
+ * open iterators, so one statement is never in use twice at once.
+ */
+function cacheStatements(sqlite: Database.Database, limit = 500): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= limit) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
+}
+
 /** Opens (creating if needed) the database file and applies pending migrations. */
 export function openStore(file: string, options: OpenOptions = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -31,8 +51,9 @@ export function openStore(file: string, options: OpenOptions = {}): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  migrate(drizzle(sqlite, { schema }), { migrationsFolder });
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
   return {
     db,
     sqlite,
