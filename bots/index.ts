@@ -17,6 +17,8 @@ import { WHATSAPP_CHANNEL } from './whatsapp/inbound.ts';
 import { registerWhatsAppRoutes } from './whatsapp/routes.ts';
 import { loggedOutAlert } from './whatsapp/texts.ts';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/adapter.ts';
+import { XAdapter } from './x/adapter.ts';
+import { X_CHANNEL } from './x/inbound.ts';
 import { WHATSAPP_CLOUD_CHANNEL } from './whatsapp-cloud/inbound.ts';
 import { registerWhatsAppCloudWebhook } from './whatsapp-cloud/routes.ts';
 import { registerSimulatorRoutes } from './web/routes.ts';
@@ -41,6 +43,7 @@ export function enabledChannels(env: Env): Set<string> {
     ...(env.telegram ? [TELEGRAM_CHANNEL] : []),
     ...(env.whatsapp ? [WHATSAPP_CHANNEL] : []),
     ...(env.whatsappCloud ? [WHATSAPP_CLOUD_CHANNEL] : []),
+    ...(env.x ? [X_CHANNEL] : []),
   ]);
 }
 
@@ -104,6 +107,20 @@ export function createChannels(env: Env, deps: ChannelDeps): Channels {
     });
     adapters.push(adapter);
     routes.push((app) => registerWhatsAppCloudWebhook(app, adapter, cloud));
+  }
+
+  const x = env.x;
+  if (x) {
+    adapters.push(
+      new XAdapter(x, {
+        receive,
+        logger: deps.logger,
+        cursor: {
+          read: (key) => getCursor(ctx.store.db, key),
+          write: (key, value) => setCursor(ctx.store.db, key, value, ctx.now()),
+        },
+      }),
+    );
   }
 
   return { adapters, registerRoutes: (app) => routes.forEach((register) => register(app)) };

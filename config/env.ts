@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { telegramConfig, telegramEnvSchema, type TelegramConfig } from '../bots/telegram/config.ts';
 import { whatsappCloudConfig, whatsappCloudEnvSchema, type WhatsAppCloudConfig } from '../bots/whatsapp-cloud/config.ts';
 import { whatsappConfig, whatsappEnvSchema, type WhatsAppWebConfig } from '../bots/whatsapp/config.ts';
+import { xConfig, xEnvSchema, type XConfig } from '../bots/x/config.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -22,7 +23,7 @@ const coreEnvSchema = z.object({
 });
 
 // Each channel's variables are defined next to its adapter and parsed here, once.
-const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape).extend(whatsappEnvSchema.shape).extend(whatsappCloudEnvSchema.shape);
+const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape).extend(whatsappEnvSchema.shape).extend(whatsappCloudEnvSchema.shape).extend(xEnvSchema.shape);
 
 export interface Env {
   port: number;
@@ -40,6 +41,8 @@ export interface Env {
   whatsapp: WhatsAppWebConfig | undefined;
   /** Set when WHATSAPP_CLOUD_TOKEN is (the official Cloud API). */
   whatsappCloud: WhatsAppCloudConfig | undefined;
+  /** Set when X_APP_KEY is. */
+  x: XConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -59,10 +62,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
   let telegram: TelegramConfig | undefined;
   let whatsapp: WhatsAppWebConfig | undefined;
   let whatsappCloud: WhatsAppCloudConfig | undefined;
+  let x: XConfig | undefined;
   try {
     telegram = telegramConfig(env);
     whatsapp = whatsappConfig(env, dataDir);
     whatsappCloud = whatsappCloudConfig(env);
+    x = xConfig(env);
   } catch (error) {
     throw new ConfigError(`Invalid environment variable(s): ${(error as Error).message}`);
   }
@@ -79,6 +84,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     telegram,
     whatsapp,
     whatsappCloud,
+    x,
   };
 }
 
