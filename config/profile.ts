@@ -82,6 +82,30 @@ const profileSchema = z
         resolution_days: z.number().positive().default(8),
       })
       .prefault({}),
+    summary: z
+      .strictObject({
+        /** When the weekly public summary of the previous week is posted (cron, village time). */
+        schedule: z
+          .string()
+          .refine((expression) => cron.validate(expression), 'not a valid cron expression (e.g. "0 8 * * 1")')
+          .default('0 8 * * 1'),
+        /** Where it is posted: public channels and groups ({ channel, chat }); none by default. */
+        targets: z
+          .array(
+            chatSchema
+              .extend({
+                /** Which text variant the target gets; by default chosen from the channel (x, whatsapp*, else plain). */
+                format: z.enum(['x', 'telegram', 'whatsapp']).optional(),
+              })
+              // Decided here, where channels are known by name, so core only reads the format.
+              .transform((target) => ({
+                ...target,
+                format: target.format ?? (target.channel === 'x' ? 'x' : target.channel.startsWith('whatsapp') ? 'whatsapp' : 'telegram'),
+              })),
+          )
+          .default([]),
+      })
+      .prefault({}),
   })
   .superRefine((profile, ctx) => {
     const dusunIds = new Set(profile.dusun.map((d) => d.id));
@@ -141,6 +165,7 @@ type ParsedProfile = z.output<typeof profileSchema>;
 export type Officer = ParsedProfile['officers'][number];
 export type Dusun = ParsedProfile['dusun'][number];
 export type ChatRef = z.infer<typeof chatSchema>;
+export type SummaryTarget = ParsedProfile['summary']['targets'][number];
 
 export interface VillageProfile extends Omit<ParsedProfile, 'routing'> {
   /** Complete routing table: the profile's entries over DESIGN.md's defaults. */
@@ -192,8 +217,8 @@ export function withEnvTriageChats(profile: VillageProfile, env: Pick<Env, 'tele
 }
 
 /**
- * The profile as the running service uses it: officers' groups on channels that are not enabled
- * are left out (nothing would ever deliver there), and each officer's contacts on enabled
+ * The profile as the running service uses it: officers' groups and summary targets on channels that
+ * are not enabled are left out (nothing would ever deliver there), and each officer's contacts on enabled
  * channels come first, since notifications go to the first one.
  */
 export function forEnabledChannels(profile: VillageProfile, enabled: ReadonlySet<string>): VillageProfile {
@@ -205,5 +230,6 @@ export function forEnabledChannels(profile: VillageProfile, enabled: ReadonlySet
       contacts: [...officer.contacts].sort((a, b) => rank(a.channel) - rank(b.channel)),
     })),
     triage: { ...profile.triage, chats: profile.triage.chats.filter((chat) => enabled.has(chat.channel)) },
+    summary: { ...profile.summary, targets: profile.summary.targets.filter((target) => enabled.has(target.channel)) },
   };
 }

@@ -1,6 +1,6 @@
 // Composition root: builds the whole service from the environment. Used by `npm start` and by tests.
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createChannels, enabledChannels } from '../bots/index.ts';
 import { ConfigError, type Env } from '../config/env.ts';
@@ -11,6 +11,7 @@ import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
 import type { ChannelAdapter } from '../core/types.ts';
 import { openStore } from '../storage/db.ts';
+import { scheduleWeeklySummary } from '../core/summary/run.ts';
 import { scheduleRetraining } from './retrain.ts';
 import { buildServer, healthReport } from '../web/server.ts';
 
@@ -99,6 +100,7 @@ export async function startService(
     throw error;
   }
   const cancelRetraining = scheduleRetraining(ctx, profile, env, logger);
+  const cancelSummary = scheduleWeeklySummary(ctx, profile, { imageDir: join(env.dataDir, 'summaries'), wake: () => outbox.wake() });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   logger.info(
@@ -115,6 +117,8 @@ export async function startService(
     stop() {
       stopping ??= (async () => {
         cancelRetraining();
+        cancelSummary();
+        await cancelSummary.pending;
         await app.close();
         await outbox.stop();
         await Promise.allSettled(adapters.map((adapter) => adapter.stop()));

@@ -59,6 +59,11 @@ export const tickets = sqliteTable(
     index('tickets_contact_status').on(t.contactId, t.status),
     index('tickets_status_created').on(t.status, t.createdAt),
     index('tickets_assignee_status').on(t.assignee, t.status),
+    // The weekly summary's range queries (received, first responses, resolved, closed/rated in a week).
+    index('tickets_created_at').on(t.createdAt),
+    index('tickets_first_response_at').on(t.firstResponseAt),
+    index('tickets_resolved_at').on(t.resolvedAt),
+    index('tickets_closed_at').on(t.closedAt),
   ],
 );
 
@@ -187,4 +192,14 @@ export const classifierCorrections = sqliteTable('classifier_corrections', {
   corrected: text('corrected').notNull(),
   officer: text('officer').notNull(),
   at: integer('at').notNull(),
+});
+
+/** One weekly public summary per ISO week (e.g. "2026-W47"), recorded when it is queued for posting. */
+export const summaries = sqliteTable('summaries', {
+  week: text('week').primaryKey(),
+  postedAt: integer('posted_at').notNull(),
+  text: text('text').notNull(),
+  stats: text('stats', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  /** The chart PNG written for the week; channels cannot attach it yet, so it is kept for later. */
+  imagePath: text('image_path'),
 });

@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './outbox.ts';
 export * from './cursors.ts';
 export * from './corrections.ts';
+export * from './summary.ts';

@@ -1,0 +1,186 @@
+// The weekly summary's queries: aggregated in SQL over index range scans (created_at, first_response_at,
+// resolved_at, closed_at), so a week costs the same on a million tickets as on a thousand.
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db.ts';
+import { contacts, summaries, tickets } from '../schema.ts';
+import { OPEN_STATUSES } from './tickets.ts';
+
+export type SummaryRecord = typeof summaries.$inferSelect;
+
+export interface Range {
+  /** Inclusive, UTC milliseconds. */
+  start: number;
+  /** Exclusive, UTC milliseconds. */
+  end: number;
+}
+
+export interface ReceivedCounts {
+  total: number;
+  byCategory: Array<{ category: string; count: number }>;
+  /** `dusun` is null for tickets that named no dusun. */
+  byDusun: Array<{ dusun: string | null; count: number }>;
+}
+
+// A merged ticket is a duplicate of another report: it is not counted twice.
+const notMerged = ne(tickets.status, 'merged');
+
+/** Tickets received in the range, by category and by dusun. */
+export function countReceived(db: Db, range: Range): ReceivedCounts {
+  const inRange = and(gte(tickets.createdAt, range.start), lt(tickets.createdAt, range.end), notMerged);
+  const byCategory = db
+    .select({ category: tickets.category, count: count() })
+    .from(tickets)
+    .where(inRange)
+    .groupBy(tickets.category)
+    .orderBy(asc(tickets.category))
+    .all();
+  const byDusun = db
+    .select({ dusun: tickets.dusun, count: count() })
+    .from(tickets)
+    .where(inRange)
+    .groupBy(tickets.dusun)
+    .orderBy(asc(tickets.dusun))
+    .all();
+  return { total: byCategory.reduce((sum, row) => sum + row.count, 0), byCategory, byDusun };
+}
+
+/** Tickets resolved in the range, by category. */
+export function countResolved(db: Db, range: Range): Array<{ category: string; count: number }> {
+  return db
+    .select({ category: tickets.category, count: count() })
+    .from(tickets)
+    .where(and(gte(tickets.resolvedAt, range.start), lt(tickets.resolvedAt, range.end)))
+    .groupBy(tickets.category)
+    .orderBy(asc(tickets.category))
+    .all();
+}
+
+/** Resolved tickets in the range grouped by category and dusun, for highlights; confidential ones are left out. */
+export function resolvedGroups(db: Db, range: Range): Array<{ category: string; dusun: string | null; count: number }> {
+  return db
+    .select({ category: tickets.category, dusun: tickets.dusun, count: count() })
+    .from(tickets)
+    .where(and(gte(tickets.resolvedAt, range.start), lt(tickets.resolvedAt, range.end), eq(tickets.confidential, false)))
+    .groupBy(tickets.category, tickets.dusun)
+    .orderBy(sql`count(*) desc`, asc(tickets.category), asc(tickets.dusun))
+    .all();
+}
+
+export interface TicketAt {
+  id: number;
+  category: string;
+  urgent: boolean;
+  createdAt: number;
+  /** As they stood at the moment asked about: null when they came later. */
+  firstResponseAt: number | null;
+  resolvedAt: number | null;
+}
+
+const ticketAtColumns = {
+  id: tickets.id,
+  category: tickets.category,
+  urgent: tickets.urgent,
+  createdAt: tickets.createdAt,
+  firstResponseAt: tickets.firstResponseAt,
+  resolvedAt: tickets.resolvedAt,
+  closedAt: tickets.closedAt,
+};
+
+/**
+ * Tickets that were open at `at` (created before, neither resolved nor closed by then), with their
+ * times as they stood then. Three indexed queries instead of one OR: tickets open now, and tickets
+ * resolved or closed only after `at`.
+ */
+export function listOpenAt(db: Db, at: number): TicketAt[] {
+  const createdBefore = lt(tickets.createdAt, at);
+  const openNow = db
+    .select(ticketAtColumns)
+    .from(tickets)
+    .where(and(inArray(tickets.status, [...OPEN_STATUSES]), createdBefore))
+    .all();
+  const resolvedLater = db.select(ticketAtColumns).from(tickets).where(and(gte(tickets.resolvedAt, at), createdBefore)).all();
+  const closedLater = db
+    .select(ticketAtColumns)
+    .from(tickets)
+    .where(and(gte(tickets.closedAt, at), isNull(tickets.resolvedAt), createdBefore, notMerged))
+    .all();
+  const byId = new Map<number, TicketAt>();
+  for (const row of [...openNow, ...resolvedLater, ...closedLater]) {
+    if (row.closedAt !== null && row.closedAt < at) continue;
+    if (row.resolvedAt !== null && row.resolvedAt < at) continue;
+    byId.set(row.id, {
+      id: row.id,
+      category: row.category,
+      urgent: row.urgent,
+      createdAt: row.createdAt,
+      firstResponseAt: row.firstResponseAt !== null && row.firstResponseAt < at ? row.firstResponseAt : null,
+      resolvedAt: null,
+    });
+  }
+  return [...byId.values()];
+}
+
+/** The median of a duration column expression over the rows selected by `where`, or null when there are none. */
+function medianOf(db: Db, duration: ReturnType<typeof sql<number>>, where: ReturnType<typeof and>): { median: number | null; count: number } {
+  const n = db.select({ n: count() }).from(tickets).where(where).get()?.n ?? 0;
+  if (n === 0) return { median: null, count: 0 };
+  // The middle one or two values, sorted in SQL; only those rows come back.
+  const middle = db
+    .select({ value: duration })
+    .from(tickets)
+    .where(where)
+    .orderBy(duration)
+    .limit(n % 2 === 0 ? 2 : 1)
+    .offset(Math.floor((n - 1) / 2))
+    .all();
+  const sum = middle.reduce((total, row) => total + Number(row.value), 0);
+  return { median: middle.length > 0 ? sum / middle.length : null, count: n };
+}
+
+/** Median milliseconds from receipt to the first response, over first responses given in the range. */
+export function medianFirstResponseMs(db: Db, range: Range): { median: number | null; count: number } {
+  return medianOf(
+    db,
+    sql<number>`${tickets.firstResponseAt} - ${tickets.createdAt}`,
+    and(gte(tickets.firstResponseAt, range.start), lt(tickets.firstResponseAt, range.end)),
+  );
+}
+
+/** Median milliseconds from receipt to resolution, over tickets resolved in the range. */
+export function medianResolutionMs(db: Db, range: Range): { median: number | null; count: number } {
+  return medianOf(
+    db,
+    sql<number>`${tickets.resolvedAt} - ${tickets.createdAt}`,
+    and(gte(tickets.resolvedAt, range.start), lt(tickets.resolvedAt, range.end)),
+  );
+}
+
+/** Average of the ratings residents gave in the range (a rating closes its ticket, so closed_at is when it was given). */
+export function ratingInRange(db: Db, range: Range): { average: number | null; count: number } {
+  const row = db
+    .select({ average: sql<number | null>`avg(${tickets.rating})`, count: count() })
+    .from(tickets)
+    .where(and(gte(tickets.closedAt, range.start), lt(tickets.closedAt, range.end), isNotNull(tickets.rating)))
+    .get();
+  return { average: row?.average ?? null, count: row?.count ?? 0 };
+}
+
+export function getSummaryRecord(db: Db, week: string): SummaryRecord | undefined {
+  return db.select().from(summaries).where(eq(summaries.week, week)).get();
+}
+
+/** Records the week's summary; false when the week already has one (nothing is changed then). */
+export function insertSummaryRecord(db: Db, record: SummaryRecord): boolean {
+  return db.insert(summaries).values(record).onConflictDoNothing().run().changes > 0;
+}
+
+
+/** Every distinct display name residents and officers have on record, for the public-text scrubber. */
+export function listContactDisplayNames(db: Db): string[] {
+  return db
+    .selectDistinct({ name: contacts.displayName })
+    .from(contacts)
+    .where(isNotNull(contacts.displayName))
+    .all()
+    .flatMap((row) => (row.name ? [row.name] : []));
+}
