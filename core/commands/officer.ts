@@ -421,6 +421,8 @@ function refer(scope: CommandScope, ticket: Ticket, rest: string): void {
 export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: InboundMessage, command: ParsedCommand): void {
   const scope: CommandScope = { ctx, officer, message };
   const [ref, rest] = firstWord(command.rest);
+  // A format hint shows the ticket the officer named (e.g. after pressing "Alihkan" on SKM-12).
+  const withRef = (usage: string) => (ref ? usage.replace('42', ref) : usage);
   switch (command.name) {
     case 'bantuan':
       answer(scope, officerText.help());
@@ -439,25 +441,25 @@ export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: I
       return;
     }
     case 'balas': {
-      if (!rest) return answer(scope, officerText.usage('/balas 42 teks jawaban'));
+      if (!rest) return answer(scope, officerText.usage(withRef('/balas 42 teks jawaban')));
       const ticket = loadTicket(scope, ref, '/balas 42 teks jawaban', { allowClosed: true });
       if (ticket) replyToResident(ctx, officer, message, ticket, rest);
       return;
     }
     case 'alihkan': {
-      if (!rest) return answer(scope, officerText.usage('/alihkan 42 kadus_krajan'));
+      if (!rest) return answer(scope, officerText.usage(withRef('/alihkan 42 kadus_krajan')));
       const ticket = loadTicket(scope, ref, '/alihkan 42 kadus_krajan');
       if (ticket) reassign(scope, ticket, firstWord(rest)[0]);
       return;
     }
     case 'kategori': {
-      if (!rest) return answer(scope, officerText.usage(`/kategori 42 air_bersih (${CATEGORIES.join(', ')})`));
+      if (!rest) return answer(scope, officerText.usage(withRef(`/kategori 42 air_bersih (${CATEGORIES.join(', ')})`)));
       const ticket = loadTicket(scope, ref, '/kategori 42 air_bersih', { allowClosed: true });
       if (ticket) recategorise(scope, ticket, firstWord(rest)[0]);
       return;
     }
     case 'catatan': {
-      if (!rest) return answer(scope, officerText.usage('/catatan 42 teks catatan'));
+      if (!rest) return answer(scope, officerText.usage(withRef('/catatan 42 teks catatan')));
       const ticket = loadTicket(scope, ref, '/catatan 42 teks catatan', { allowClosed: true });
       if (ticket) {
         recordEvent(ctx, ticket, 'note', officer.id, { note: rest });
@@ -472,7 +474,7 @@ export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: I
       return;
     }
     case 'tolak': {
-      if (!rest) return answer(scope, officerText.usage('/tolak 42 alasan penolakan'));
+      if (!rest) return answer(scope, officerText.usage(withRef('/tolak 42 alasan penolakan')));
       const ticket = loadTicket(scope, ref, '/tolak 42 alasan penolakan');
       if (ticket) reject(scope, ticket, rest);
       return;
@@ -487,7 +489,7 @@ export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: I
       return;
     }
     case 'rujuk': {
-      if (!rest) return answer(scope, officerText.usage('/rujuk 42 kecamatan [keterangan]'));
+      if (!rest) return answer(scope, officerText.usage(withRef('/rujuk 42 kecamatan [keterangan]')));
       const ticket = loadTicket(scope, ref, '/rujuk 42 kecamatan [keterangan]');
       if (ticket) refer(scope, ticket, rest);
       return;
