@@ -1,5 +1,6 @@
 // The length of a short public post as X counts it (twitter-text v3 weights), and splitting a text
 // into a numbered thread. Shared by the X channel and the weekly summary.
+import { cutPoint } from './text.ts';
 
 /** X's limit for one post, in weighted characters. */
 export const TWEET_LIMIT = 280;
@@ -80,21 +81,10 @@ function splitPlain(text: string, budget: number): string[] {
       if (countTweetLength(chars.slice(0, mid).join('').trimEnd()) <= budget) low = mid;
       else high = mid - 1;
     }
-    const window = chars.slice(0, low).join('');
-    // Cuts before half the window would make many small posts; prefer a later, rougher cut.
-    const minimum = Math.floor(window.length / 2);
-    const candidates = [lastEnd(window, /\n\n/g), lastEnd(window, /\n/g), lastEnd(window, /[.!?…]+[)"'”’]*\s/g), lastEnd(window, /\s/g)];
-    const end = candidates.find((index) => index >= minimum) ?? window.length;
+    const end = cutPoint(chars.slice(0, low).join(''));
     parts.push(rest.slice(0, end).trimEnd());
     rest = rest.slice(end).trimStart();
   }
   if (rest.length > 0) parts.push(rest);
   return parts;
-}
-
-/** Index just after the last match of a global pattern, or -1. */
-function lastEnd(text: string, pattern: RegExp): number {
-  let end = -1;
-  for (const match of text.matchAll(pattern)) end = match.index + match[0].length;
-  return end;
 }

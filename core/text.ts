@@ -1,4 +1,5 @@
-// Small helpers for Indonesian chat text used by the baseline classifier, gazetteer and commands.
+// Small helpers for Indonesian chat text used by the baseline classifier, gazetteer and commands,
+// and for splitting long texts into the parts a platform accepts.
 
 /** Lower-case, strip accents, collapse elongated letters ("rusaaak" -> "rusak") and spaces. */
 export function normalizeText(text: string): string {
@@ -37,4 +38,41 @@ export function truncate(text: string, max: number): string {
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/**
+ * Where to cut a text that is too long, within `window` (the longest part that fits): after the last
+ * paragraph break, line break, sentence end or space (in that order of preference) that leaves at
+ * least half the window, else at the window's end, so parts are never many and small.
+ */
+export function cutPoint(window: string): number {
+  const minimum = Math.floor(window.length / 2);
+  const candidates = [lastEnd(window, /\n\n/g), lastEnd(window, /\n/g), lastEnd(window, /[.!?…]+[)"'”’]*\s/g), lastEnd(window, /\s/g)];
+  return candidates.find((index) => index >= minimum) ?? window.length;
+}
+
+/** Index just after the last match of a global pattern, or -1. */
+function lastEnd(text: string, pattern: RegExp): number {
+  let end = -1;
+  for (const match of text.matchAll(pattern)) end = match.index + match[0].length;
+  return end;
+}
+
+/**
+ * Splits a text into parts of at most `limit` characters (UTF-16 units, as chat platforms count),
+ * cut at `cutPoint` and never inside a surrogate pair.
+ */
+export function splitAtBoundaries(text: string, limit: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    let end = cutPoint(rest.slice(0, limit));
+    // Do not split an emoji (a surrogate pair) in two.
+    const code = rest.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+    parts.push(rest.slice(0, end).trimEnd());
+    rest = rest.slice(end).trimStart();
+  }
+  if (rest.length > 0 || parts.length === 0) parts.push(rest);
+  return parts;
 }

@@ -7,7 +7,8 @@ import type { Update } from 'telegraf/types';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import type { TelegramConfig } from './config.ts';
 import { fromCallbackQuery, fromMessage, messageKey, parseMessageKey, TELEGRAM_CHANNEL } from './inbound.ts';
-import { inlineKeyboard, splitText, toSendError } from './outbound.ts';
+import { splitAtBoundaries } from '../../core/text.ts';
+import { inlineKeyboard, TELEGRAM_TEXT_LIMIT, toSendError } from './outbound.ts';
 
 export interface TelegramDeps {
   /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
@@ -207,7 +208,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const parts = splitText(message.text);
+    const parts = splitAtBoundaries(message.text, TELEGRAM_TEXT_LIMIT);
     const quoted = message.replyTo ? parseMessageKey(message.replyTo) : undefined;
     const keyboard = message.actions ? inlineKeyboard(message.actions) : undefined;
     const ids: string[] = [];

@@ -9,37 +9,6 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 /** callback_data is limited to 64 bytes. */
 const CALLBACK_DATA_LIMIT = 64;
 
-/**
- * Splits a text into parts of at most `limit` characters, cutting at the last paragraph break,
- * line break, sentence end or space before the limit (in that order of preference), and never
- * inside a surrogate pair.
- */
-export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    // Cuts shorter than half the limit would make many small messages; prefer a later, rougher cut.
-    const minimum = Math.floor(limit / 2);
-    const candidates = [lastEnd(window, /\n\n/g), lastEnd(window, /\n/g), lastEnd(window, /[.!?…]+[)"'”’]*\s/g), lastEnd(window, /\s/g)];
-    let end = candidates.find((index) => index >= minimum) ?? limit;
-    // Do not split an emoji (a surrogate pair) in two.
-    const code = rest.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-    parts.push(rest.slice(0, end).trimEnd());
-    rest = rest.slice(end).trimStart();
-  }
-  if (rest.length > 0 || parts.length === 0) parts.push(rest);
-  return parts;
-}
-
-/** Index just after the last match of a global pattern, or -1. */
-function lastEnd(text: string, pattern: RegExp): number {
-  let end = -1;
-  for (const match of text.matchAll(pattern)) end = match.index + match[0].length;
-  return end;
-}
-
 /** Inline buttons for the actions: digits (ratings) in one row, commands two to a row. */
 export function inlineKeyboard(actions: readonly MessageAction[]): InlineKeyboardMarkup | undefined {
   const buttons = actions

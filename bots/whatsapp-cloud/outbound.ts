@@ -2,7 +2,7 @@
 // the 24-hour customer service window, and error mapping to the classes the outbox understands.
 import { NetworkError, RemoteApiError } from '../../core/errors.ts';
 import type { MessageAction, OutboundMessage } from '../../core/types.ts';
-import { splitText } from '../telegram/outbound.ts';
+import { splitAtBoundaries } from '../../core/text.ts';
 
 /** Graph refuses text bodies longer than this. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
@@ -101,10 +101,10 @@ export function messageBodies(message: OutboundMessage): GraphMessageBody[] {
     to: message.chatId,
     ...(first && message.replyTo && isWamid(message.replyTo) ? { context: { message_id: message.replyTo } } : {}),
   });
-  const parts = splitText(message.text, WHATSAPP_TEXT_LIMIT);
+  const parts = splitAtBoundaries(message.text, WHATSAPP_TEXT_LIMIT);
   const actions = message.actions ?? [];
   const wantsButtons = interactiveKind(actions) !== undefined;
-  const textParts = wantsButtons ? [...parts.slice(0, -1), ...splitText(parts.at(-1) ?? '', INTERACTIVE_BODY_LIMIT)] : parts;
+  const textParts = wantsButtons ? [...parts.slice(0, -1), ...splitAtBoundaries(parts.at(-1) ?? '', INTERACTIVE_BODY_LIMIT)] : parts;
   return textParts.map((part, index): GraphMessageBody => {
     const last = index === textParts.length - 1;
     const interactive = last && wantsButtons ? interactiveFor(actions, part) : undefined;

@@ -1,6 +1,10 @@
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { inlineKeyboard, splitText, TELEGRAM_TEXT_LIMIT, toSendError } from '../../../bots/telegram/outbound.ts';
+import { inlineKeyboard, TELEGRAM_TEXT_LIMIT, toSendError } from '../../../bots/telegram/outbound.ts';
+import { splitAtBoundaries } from '../../../core/text.ts';
+
+/** Telegram's split: at most 4096 characters a message. */
+const splitText = (text: string) => splitAtBoundaries(text, TELEGRAM_TEXT_LIMIT);
 import { classifySendError, NetworkError, RemoteApiError } from '../../../core/errors.ts';
 import { ratingActions, ticketActions } from '../../../core/messages.ts';
 
