@@ -6,10 +6,8 @@ import { telegramConfig, telegramEnvSchema, type TelegramConfig } from '../bots/
 import { whatsappCloudConfig, whatsappCloudEnvSchema, type WhatsAppCloudConfig } from '../bots/whatsapp-cloud/config.ts';
 import { whatsappConfig, whatsappEnvSchema, type WhatsAppWebConfig } from '../bots/whatsapp/config.ts';
 import { xConfig, xEnvSchema, type XConfig } from '../bots/x/config.ts';
+import { booleanFlag } from './flags.ts';
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const coreEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

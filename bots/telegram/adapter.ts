@@ -4,10 +4,11 @@
 import type { Logger } from 'pino';
 import { Telegraf, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import { sleep } from '../../core/sleep.ts';
+import { splitAtBoundaries } from '../../core/text.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import type { TelegramConfig } from './config.ts';
 import { fromCallbackQuery, fromMessage, messageKey, parseMessageKey, TELEGRAM_CHANNEL } from './inbound.ts';
-import { splitAtBoundaries } from '../../core/text.ts';
 import { inlineKeyboard, TELEGRAM_TEXT_LIMIT, toSendError } from './outbound.ts';
 
 export interface TelegramDeps {
@@ -27,16 +28,6 @@ const SEND_TIMEOUT_MS = 30_000;
 // telegraf types its signal with the abort-controller polyfill; at run time node-fetch takes Node's own.
 type ApiSignal = NonNullable<Parameters<Telegraf['telegram']['callApi']>[2]>['signal'];
 const apiSignal = (signal: AbortSignal): ApiSignal => signal as unknown as ApiSignal;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -4,6 +4,7 @@
 // (channel, externalId) uniqueness makes the redelivery harmless.
 import type { Logger } from 'pino';
 import { RemoteApiError } from '../../core/errors.ts';
+import { sleep } from '../../core/sleep.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import type { WhatsAppCloudConfig } from './config.ts';
 import { parseWebhook, WHATSAPP_CLOUD_CHANNEL, type DeliveryStatus } from './inbound.ts';
@@ -32,17 +33,6 @@ const NOTABLE_FAILURES = new Map<number, string>([
   [131047, 'more than 24 hours since the resident last wrote; only template messages may be sent'],
   [131026, 'the recipient cannot receive this message (not on WhatsApp, old app, or not accepted the terms)'],
 ]);
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
 
 /** The JSON body of an answer, or the raw text when it is not JSON (an HTML error page). */
 async function readBody(response: Response): Promise<unknown> {

@@ -1,10 +1,9 @@
 // whatsapp-web.js channel configuration (the village's own number, linked like WhatsApp Web).
 import { z } from 'zod';
-
-const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
+import { booleanFlag } from '../../config/flags.ts';
 
 export const whatsappEnvSchema = z.object({
-  WHATSAPP_ENABLED: flag.default(false),
+  WHATSAPP_ENABLED: booleanFlag.default(false),
   WHATSAPP_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** Log in with a pairing code sent to this number (country code, digits only) instead of a QR code. */
   WHATSAPP_PAIRING_NUMBER: z.string().regex(/^\d{8,15}$/, 'digits only with the country code, e.g. 6281234567890').optional(),
