@@ -272,8 +272,7 @@ export class TrainedClassifier implements Classifier {
   }
 
   /** Probabilities per category, in the order of `model.categories`. */
-  categoryProbabilities(text: string): number[] {
-    const features = categoryFeatures(text);
+  categoryProbabilities(text: string, features = categoryFeatures(text)): number[] {
     const { category } = this.model;
     return mix(
       scoreNaiveBayes(category.naiveBayes, this.categoryVocabulary, features),
@@ -283,13 +282,15 @@ export class TrainedClassifier implements Classifier {
   }
 
   /** The urgency model's probability that the message needs action today. */
-  urgentProbability(text: string, style = styleFeatures(text)): number {
-    const scores = softmax(scoreSoftmax(this.model.urgent.softmax, this.urgentVocabulary, style.concat(categoryFeatures(text))));
+  urgentProbability(text: string, style = styleFeatures(text), features = categoryFeatures(text)): number {
+    const scores = softmax(scoreSoftmax(this.model.urgent.softmax, this.urgentVocabulary, style.concat(features)));
     return scores[1] ?? 0;
   }
 
   classify(text: string): Classification {
-    const probabilities = this.categoryProbabilities(text);
+    // Tokenizing and stemming is most of the work: once per message for all three models.
+    const features = categoryFeatures(text);
+    const probabilities = this.categoryProbabilities(text, features);
     const ranked = this.model.categories
       .map((category, index) => ({ category, confidence: probabilities[index] ?? 0 }))
       .sort((a, b) => b.confidence - a.confidence);
@@ -297,7 +298,7 @@ export class TrainedClassifier implements Classifier {
     const style = styleFeatures(text);
     const kindScores = softmax(scoreSoftmax(this.model.kind.softmax, this.kindVocabulary, style));
     const kind = this.model.kind.labels[kindScores.indexOf(Math.max(...kindScores))] ?? 'pengaduan';
-    const urgentProbability = this.urgentProbability(text, style);
+    const urgentProbability = this.urgentProbability(text, style, features);
     // DESIGN.md: a disaster or an urgency word in a report is urgent whatever the model thinks; a
     // question or a proposal that mentions floods ("kapan bantuan banjir cair?") is not.
     const reported = kind === 'pengaduan' && (top.category === 'bencana' || URGENT_WORDS.test(text.toLowerCase()));
