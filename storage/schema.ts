@@ -1,6 +1,6 @@
 // Drizzle schema for SQLite. Times are stored as integer milliseconds since the epoch (UTC);
 // conversion to Asia/Jakarta happens only where people read them.
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** One per channel identity (a Telegram user, a WhatsApp number, a simulator user). */
 export const contacts = sqliteTable(
@@ -14,6 +14,10 @@ export const contacts = sqliteTable(
     privacyNoticeAt: integer('privacy_notice_at'),
     reachable: integer('reachable', { mode: 'boolean' }).notNull().default(true),
     unreachableReason: text('unreachable_reason'),
+    /** When the resident asked for their data to be deleted (kept after anonymisation, for officers to see). */
+    deletionRequestedAt: integer('deletion_requested_at'),
+    /** When the contact's identifiers were replaced by a keyed hash (deletion request or retention). */
+    anonymizedAt: integer('anonymized_at'),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
   },
@@ -54,6 +58,14 @@ export const tickets = sqliteTable(
     closedAt: integer('closed_at'),
     ratingRequestedAt: integer('rating_requested_at'),
     rating: integer('rating'),
+    /** Deadlines from the working-day calendar, set at creation and when the category changes. */
+    responseDueAt: integer('response_due_at'),
+    resolutionDueAt: integer('resolution_due_at'),
+    /** How far an overdue ticket has been escalated: 0 none, 1.. the steps of the profile's escalation chain. */
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    escalatedAt: integer('escalated_at'),
+    /** Set when retention anonymised the ticket's personal data (contact, names, message texts). */
+    anonymizedAt: integer('anonymized_at'),
   },
   (t) => [
     index('tickets_contact_status').on(t.contactId, t.status),
@@ -64,6 +76,9 @@ export const tickets = sqliteTable(
     index('tickets_first_response_at').on(t.firstResponseAt),
     index('tickets_resolved_at').on(t.resolvedAt),
     index('tickets_closed_at').on(t.closedAt),
+    // Reminders, escalation and the dashboard's overdue filter.
+    index('tickets_status_response_due').on(t.status, t.responseDueAt),
+    index('tickets_status_resolution_due').on(t.status, t.resolutionDueAt),
   ],
 );
 
@@ -203,3 +218,65 @@ export const summaries = sqliteTable('summaries', {
   /** The chart PNG written for the week; channels cannot attach it yet, so it is kept for later. */
   imagePath: text('image_path'),
 });
+
+/**
+ * Runs of periodic jobs, one row per job and period (e.g. 'reminders' / '2026-11-30'), so a job runs
+ * once per period across restarts and a run missed while the service was down can be made up.
+ */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    job: text('job').notNull(),
+    period: text('period').notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.period] })],
+);
+
+/** Residents' data-rights requests (/dataku, /hapus): who and when, never the personal data itself. */
+export const dataRequests = sqliteTable(
+  'data_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    kind: text('kind', { enum: ['export', 'delete'] }).notNull(),
+    state: text('state', { enum: ['awaiting_confirmation', 'done', 'cancelled', 'expired'] }).notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [index('data_requests_contact').on(t.contactId, t.state)],
+);
+
+/** Officers' dashboard passwords (scrypt hashes), set with a CLI command. */
+export const officerCredentials = sqliteTable('officer_credentials', {
+  officerId: text('officer_id').primaryKey(),
+  passwordHash: text('password_hash').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** One-time login links sent to an officer's own chat; only the token's hash is stored. */
+export const loginLinks = sqliteTable('login_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  officerId: text('officer_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+/** Dashboard sessions; only the session token's hash is stored. */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    officerId: text('officer_id').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('web_sessions_officer').on(t.officerId)],
+);
