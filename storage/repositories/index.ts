@@ -7,3 +7,4 @@ export * from './outbox.ts';
 export * from './cursors.ts';
 export * from './corrections.ts';
 export * from './summary.ts';
+export * from './jobs.ts';
