@@ -16,8 +16,14 @@ const coreEnvSchema = z.object({
   ASPIRASI_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** The web simulator (bots/web); SIMULATOR_ENABLED is its older name. Turn off in production. */
+  WEB_SIMULATOR: booleanFlag.optional(),
   SIMULATOR_ENABLED: booleanFlag.default(true),
+  /** Where people reach the web pages (login links point here); default http://localhost:PORT. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Key of the hash that replaces residents' identifiers when their data is anonymised. */
+  ASPIRASI_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 // Each channel's variables are defined next to its adapter and parsed here, once.
@@ -32,7 +38,11 @@ export interface Env {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logFormat: 'json' | 'pretty';
   simulatorEnabled: boolean;
+  /** PUBLIC_URL without a trailing slash; undefined means http://localhost:<the port listened on>. */
+  publicUrl: string | undefined;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** ASPIRASI_SECRET; when unset the key is kept in DATA_DIR/secret.key (core/privacy/key.ts). */
+  privacySecret: string | undefined;
   /** Set when TELEGRAM_BOT_TOKEN is. */
   telegram: TelegramConfig | undefined;
   /** Set when WHATSAPP_ENABLED=true (whatsapp-web.js, the village's own number). */
@@ -53,7 +63,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid environment variable(s): ${problems.join('; ')}`);
+    throw new ConfigError(`Variabel lingkungan tidak valid / Invalid environment variable(s): ${problems.join('; ')}`);
   }
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
@@ -67,7 +77,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     whatsappCloud = whatsappCloudConfig(env);
     x = xConfig(env);
   } catch (error) {
-    throw new ConfigError(`Invalid environment variable(s): ${(error as Error).message}`);
+    throw new ConfigError(`Variabel lingkungan tidak valid / Invalid environment variable(s): ${(error as Error).message}`);
   }
   return {
     port: env.PORT,
@@ -77,8 +87,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     profilePath: env.ASPIRASI_CONFIG ? resolve(env.ASPIRASI_CONFIG) : undefined,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
-    simulatorEnabled: env.SIMULATOR_ENABLED,
+    simulatorEnabled: env.WEB_SIMULATOR ?? env.SIMULATOR_ENABLED,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
+    privacySecret: env.ASPIRASI_SECRET,
     telegram,
     whatsapp,
     whatsappCloud,

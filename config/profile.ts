@@ -41,6 +41,22 @@ const dusunSchema = z.strictObject({
 
 const chatSchema = z.strictObject({ channel: slug, chat: z.string().min(1) });
 
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
+/** A category's own deadlines: in working days, or in clock hours for emergencies. */
+const slaOverrideSchema = z
+  .strictObject({
+    first_response_days: z.number().positive().optional(),
+    resolution_days: z.number().positive().optional(),
+    first_response_hours: z.number().positive().optional(),
+    resolution_hours: z.number().positive().optional(),
+  })
+  .refine(
+    (o) => !(o.first_response_days && o.first_response_hours) && !(o.resolution_days && o.resolution_hours),
+    'give a deadline in days or in hours, not both',
+  );
+
 const profileSchema = z
   .strictObject({
     village: z.strictObject({
@@ -76,10 +92,71 @@ const profileSchema = z
           .default('0 3 * * 1'),
       })
       .prefault({}),
+    /** Working days: deadlines count only these (village time). */
+    calendar: z
+      .strictObject({
+        work_days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+        /** The village's own days off (e.g. the village anniversary), as YYYY-MM-DD. */
+        days_off: z.array(isoDate).default([]),
+        /** Skip the shipped national holidays and cuti bersama (config/holidays-id.yaml). */
+        national_holidays: z.boolean().default(true),
+      })
+      .prefault({}),
+    /**
+     * Response deadlines, modelled on SP4N-LAPOR!: a first response within `first_response_days`
+     * working days of the report, and resolution (or a plan) within `resolution_days` working days
+     * of it (3 + 5). Categories may set their own, in working days or in clock hours (bencana).
+     */
     sla: z
       .strictObject({
         first_response_days: z.number().positive().default(3),
         resolution_days: z.number().positive().default(8),
+        categories: z
+          .partialRecord(z.enum(CATEGORIES), slaOverrideSchema)
+          .default({ bencana: { first_response_hours: 2, resolution_hours: 24 } }),
+      })
+      .prefault({}),
+    /** The daily reminder to assignees, escalation of overdue tickets, quiet hours. */
+    reminders: z
+      .strictObject({
+        /** When each assignee gets the list of what is due or overdue (cron, village time; working days only). */
+        schedule: z
+          .string()
+          .refine((expression) => cron.validate(expression), 'not a valid cron expression (e.g. "0 7 * * *")')
+          .default('0 7 * * *'),
+        /** Who an overdue ticket goes to, step by step (the assignee is skipped). */
+        escalation: z.array(z.enum(ROLES)).default(['sekdes', 'kades', 'bpd_ketua']),
+        /** Working days between two escalation steps (hour-based deadlines step by their first-response hours). */
+        escalation_step_days: z.number().positive().default(1),
+        /** Officers' notifications that are not urgent wait until the end of quiet hours (village time). */
+        quiet_hours: z
+          .strictObject({ start: clockTime, end: clockTime })
+          .nullable()
+          .default({ start: '21:00', end: '06:00' }),
+      })
+      .prefault({}),
+    /** How long residents' personal data of finished tickets is kept before it is anonymised. */
+    retention: z
+      .strictObject({
+        /** Months after a ticket was closed (or resolved) until its personal data is anonymised. */
+        personal_data_months: z.number().int().min(1).max(240).default(24),
+        /** When the daily anonymisation runs (cron, village time). */
+        schedule: z
+          .string()
+          .refine((expression) => cron.validate(expression), 'not a valid cron expression (e.g. "15 3 * * *")')
+          .default('15 3 * * *'),
+      })
+      .prefault({}),
+    /** The daily backup of the database into DATA_DIR/backups. */
+    backup: z
+      .strictObject({
+        /** When it runs (cron, village time); a day missed while the service was down is made up at start. */
+        schedule: z
+          .string()
+          .refine((expression) => cron.validate(expression), 'not a valid cron expression (e.g. "30 2 * * *")')
+          .default('30 2 * * *'),
+        /** How many daily backups are kept; older ones are deleted. */
+        keep: z.number().int().min(1).max(3650).default(14),
       })
       .prefault({}),
     summary: z
@@ -181,7 +258,7 @@ export function parseProfile(input: unknown, source: string): VillageProfile {
       const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
       return `${source}: ${path.replace(/^\./, '') || '(root)'}: ${issue.message}`;
     });
-    throw new ConfigError(`Invalid village profile\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`Profil desa tidak valid / Invalid village profile\n  ${problems.join('\n  ')}`);
   }
   return { ...parsed.data, routing: { ...DEFAULT_ROUTING, ...parsed.data.routing }, source };
 }
@@ -192,11 +269,11 @@ export function loadProfile(path: string = DEMO_PROFILE_PATH): VillageProfile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read village profile ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`Profil desa tidak dapat dibaca / Cannot read village profile ${path}: ${(error as Error).message}`);
   }
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(`${path}: YAML error: ${document.errors.map((e) => e.message).join('; ')}`);
+    throw new ConfigError(`Profil desa bukan YAML yang benar / the village profile is not valid YAML: ${path}: ${document.errors.map((e) => e.message).join('; ')}`);
   }
   return parseProfile(document.toJS(), path);
 }

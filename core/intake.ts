@@ -24,10 +24,12 @@ import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './co
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
+import { computeDeadlines } from './deadlines/sla.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
+import { isDataRightsCommand, refuseDataRightsInGroup } from './privacy/rights.ts';
 import { placeLabel } from './gazetteer.ts';
 import { route } from './router.ts';
-import { hasSubstance, truncate } from './text.ts';
+import { hasSubstance, truncate, wellFormedMessage } from './text.ts';
 import type { InboundMessage, IntakeResult } from './types.ts';
 
 /**
@@ -41,7 +43,70 @@ const OFFICER_ALIASES: Record<string, string | undefined> = { start: 'bantuan', 
 const NOTIFICATION_TEXT_LIMIT = 1500;
 
 export function ingest(ctx: CoreContext, message: InboundMessage): IntakeResult {
-  return ctx.store.transaction(() => ingestInTransaction(ctx, message));
+  // Lone surrogates (invalid UTF-16) become U+FFFD once, here, instead of mangled bytes in SQLite.
+  const clean = wellFormedMessage(message);
+  return ctx.store.transaction(() => ingestInTransaction(ctx, clean));
+}
+
+interface Waiting {
+  message: InboundMessage;
+  resolve: (result: IntakeResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for concurrent arrivals (a burst of webhook requests): messages submitted in the same
+ * event-loop turn are stored in one SQLite transaction, each in its own savepoint, so a burst pays
+ * one disk sync per batch instead of one per message, and one message that fails rolls back alone.
+ * Each promise settles only after the commit, so an HTTP 2xx still means stored.
+ */
+export class IntakeBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly maxBatch = 128,
+  ) {}
+
+  submit(message: InboundMessage): Promise<IntakeResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ message: wellFormedMessage(message), resolve, reject });
+      if (this.waiting.length >= this.maxBatch) {
+        this.flush();
+      } else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Stores everything waiting now; called by the scheduler, public for shutdown. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return;
+    const outcomes: Array<{ result: IntakeResult } | { error: unknown }> = [];
+    try {
+      this.ctx.store.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ result: this.ctx.store.transaction(() => ingestInTransaction(this.ctx, item.message)) });
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome && 'result' in outcome) item.resolve(outcome.result);
+      else item.reject(outcome?.error ?? new Error('intake outcome missing'));
+    });
+  }
 }
 
 function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeResult {
@@ -105,6 +170,8 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
         purpose: 'refusal',
         replyTo: message.externalId,
       });
+    } else if (command && isDataRightsCommand(command.name)) {
+      refuseDataRightsInGroup(ctx, message, command.raw);
     }
     return { duplicate: false, outcome: 'ignored' };
   }
@@ -170,7 +237,8 @@ function findThread(ctx: CoreContext, contact: Contact, repliedTicket: Ticket | 
     const follows =
       ticket.contactId === contact.id ||
       listTicketFollowers(db, ticket.id).some((follower) => follower.contactId === contact.id);
-    if (follows && (isOpen(ticket) || ticket.status === 'resolved')) return ticket;
+    // An anonymised ticket's chat is a hash: nothing could reach the resident, so it is not continued.
+    if (follows && ticket.anonymizedAt === null && (isOpen(ticket) || ticket.status === 'resolved')) return ticket;
   }
   const windowMs = ctx.profile.threading.window_minutes * 60_000;
   const open = findLatestOpenTicket(db, contact.id);
@@ -263,6 +331,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     assignee: decision.assignee?.id ?? null,
     createdAt: now,
     lastActivityAt: now,
+    ...computeDeadlines(ctx.profile, ctx.calendar, { category: classification.category, createdAt: now }),
   });
   setMessageTicket(db, messageId, ticket.id);
   // Attachments the resident sent just before writing (a photo, a voice note) belong to this ticket.

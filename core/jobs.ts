@@ -8,6 +8,21 @@ export function villageDay(ctx: Pick<CoreContext, 'profile'>, at: number): strin
   return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.profile.village.timezone }).format(new Date(at));
 }
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * Whether a daily schedule (a node-cron task, or anything with `match`) last fired earlier today,
+ * village day, at or before `now`: at start, today's run is due if it has not run yet.
+ */
+export function firedToday(ctx: Pick<CoreContext, 'profile'>, task: { match(date: Date): boolean }, now: number): boolean {
+  const today = villageDay(ctx, now);
+  for (let at = Math.floor(now / MINUTE_MS) * MINUTE_MS; at > now - DAY_MS; at -= MINUTE_MS) {
+    if (task.match(new Date(at))) return villageDay(ctx, at) === today;
+  }
+  return false;
+}
+
 /**
  * Runs `work` for `period` of `job` unless that period already ran. Returns undefined when it had
  * already run. A run that throws stays claimed (it is not retried in a loop); the error propagates.

@@ -40,7 +40,7 @@ export function transition(
 /** Records an event that does not change the status (note, message, classification). */
 export function recordEvent(
   ctx: CoreContext,
-  ticket: Ticket,
+  ticket: Pick<Ticket, 'id'>,
   type: string,
   actor: string,
   options: { note?: string; data?: Record<string, unknown> } = {},

@@ -74,7 +74,8 @@ function statusLabel(status: string): string {
 export const residentText = {
   privacyNotice: (villageName: string) =>
     `ℹ️ Privasi: ${villageName} menyimpan pesan Anda, nama tampilan dan nomor/akun pengirim untuk menindaklanjuti laporan. ` +
-    'Isi laporan hanya dilihat perangkat desa dan BPD yang menanganinya. Ringkasan mingguan yang diumumkan tidak memuat nama, nomor, atau isi pesan Anda.',
+    'Isi laporan hanya dilihat perangkat desa dan BPD yang menanganinya. Ringkasan mingguan yang diumumkan tidak memuat nama, nomor, atau isi pesan Anda. ' +
+    'Ketik "data saya" untuk melihat data Anda, atau "hapus data saya" untuk menghapusnya.',
 
   acknowledgement: (code: string, categoryLabel: string, handlerLabel: string | undefined, urgent: boolean) =>
     `Terima kasih, laporan Anda sudah kami terima dengan nomor ${code}.\n` +
@@ -137,7 +138,8 @@ export const residentText = {
     'Cara menggunakan layanan aspirasi desa:\n' +
     '• Tulis laporan, usulan, atau pertanyaan Anda langsung di sini (apa, di mana, sejak kapan).\n' +
     '• Ketik "status" atau "cek" untuk melihat laporan Anda.\n' +
-    '• Setelah laporan selesai, balas dengan angka 1–5 untuk menilai penanganannya.',
+    '• Setelah laporan selesai, balas dengan angka 1–5 untuk menilai penanganannya.\n' +
+    '• Ketik "data saya" (/dataku) untuk melihat data Anda yang kami simpan, atau "hapus data saya" (/hapus) untuk menghapusnya.',
 
   welcome: (villageName: string) =>
     `Selamat datang di layanan aspirasi ${villageName}. Silakan tulis laporan, usulan, atau pertanyaan Anda.`,
@@ -203,6 +205,7 @@ export const officerText = {
     '/tolak 42 alasan — tolak dengan alasan\n' +
     '/gabung 42 17 — gabungkan 42 (duplikat) ke 17\n' +
     '/rujuk 42 kecamatan — rujuk ke luar desa\n' +
+    '/masuk — tautan masuk ke dasbor web (di chat pribadi)\n' +
     '/bantuan — daftar ini',
 
   usage: (usage: string) => `Format: ${usage}`,
@@ -237,6 +240,107 @@ export const officerText = {
     'Anda terdaftar sebagai petugas. Untuk menjawab warga, balas (reply) pesan notifikasi tiketnya atau tulis /balas 42 teks jawaban. ' +
     'Ketik /tiket untuk tiket Anda dan /bantuan untuk semua perintah.',
   details: (lines: string[]) => lines.join('\n'),
+  loginLink: (url: string) =>
+    `Tautan masuk dasbor Aspirasi Desa (berlaku 15 menit, sekali pakai):\n${url}\n\n` +
+    'Jangan teruskan tautan ini kepada siapa pun. Jika Anda tidak memintanya, abaikan pesan ini.',
+  loginLinkPrivateOnly: () => 'Tautan masuk dasbor hanya dikirim lewat chat pribadi. Ketik /masuk di chat pribadi dengan bot.',
+};
+
+/** Residents' data rights (/dataku, /hapus) and what officers see of them. */
+export const privacyText = {
+  privateChatOnly: (command: string) =>
+    `Demi keamanan data Anda, ${command} hanya dapat digunakan di chat pribadi dengan bot, bukan di grup. ` +
+    `Silakan kirim ${command} lewat chat pribadi.`,
+
+  onlyOwnData: (command: string) =>
+    `Maaf, ${command} hanya untuk data Anda sendiri, dan hanya dari chat Anda sendiri. ` +
+    'Data atau laporan orang lain tidak dapat dilihat maupun dihapus lewat perintah ini. ' +
+    `Ketik ${command} saja, tanpa tambahan apa pun.`,
+
+  exportHeader: (input: {
+    village: string;
+    account: string;
+    displayName: string | null;
+    firstSeen: string;
+    lastSeen: string;
+    consent: string | undefined;
+    privacyNotice: string | undefined;
+    tickets: string[];
+  }) =>
+    [
+      `Data Anda yang tersimpan di layanan aspirasi ${input.village}:`,
+      `• Akun: ${input.account}`,
+      `• Nama tampilan: ${input.displayName ?? '(tidak ada)'}`,
+      `• Pertama menghubungi: ${input.firstSeen}; terakhir: ${input.lastSeen}`,
+      `• Persetujuan: ${input.consent ?? 'tidak tercatat'}; pemberitahuan privasi dikirim: ${input.privacyNotice ?? 'belum'}`,
+      '',
+      input.tickets.length > 0 ? `Laporan Anda (${input.tickets.length}):\n${input.tickets.join('\n')}` : 'Laporan Anda: tidak ada.',
+    ].join('\n'),
+
+  moreTickets: (count: number) => `… dan ${count} laporan lain.`,
+
+  exportBody: (head: string, messageLines: string[], total: number, notShown: number) =>
+    `${head}\n\n` +
+    (total === 0 ? 'Pesan Anda: tidak ada.' : `Pesan yang Anda kirim (${total}, terbaru dulu):\n${messageLines.join('\n')}`) +
+    (notShown > 0
+      ? `\n… ${notShown} pesan lain tidak ditampilkan di sini. Petugas desa dapat mengekspor seluruh data Anda bila Anda minta.`
+      : '') +
+    '\n\nUntuk menghapus data Anda, ketik /hapus.',
+
+  deletionConfirm: (openCodes: string[]) =>
+    'Anda meminta agar data pribadi Anda dihapus.\n' +
+    'Yang dihapus: nama tampilan, nomor/akun Anda (diganti kode acak), serta nama, nomor telepon, NIK, dan e-mail di dalam pesan-pesan Anda.\n' +
+    'Yang tetap disimpan sebagai statistik tanpa identitas: nomor laporan, kategori, tanggal, waktu penanganan, dan penilaian.\n' +
+    (openCodes.length > 0
+      ? `Laporan Anda yang masih berjalan (${openCodes.join(', ')}) akan ditutup dan tidak dapat lagi dijawab petugas.\n`
+      : '') +
+    'Balas YA HAPUS dalam 24 jam untuk menghapus data Anda. Jika tidak, tidak ada yang dihapus.',
+
+  deletionDone: () =>
+    'Data pribadi Anda sudah dihapus. Nomor laporan, kategori, dan tanggal tetap tersimpan sebagai statistik tanpa identitas. ' +
+    'Jika Anda menulis lagi, pesan Anda akan dicatat sebagai kontak dan laporan baru.',
+
+  noPendingDeletion: () =>
+    'Tidak ada permintaan penghapusan data yang menunggu konfirmasi. Ketik /hapus jika Anda ingin menghapus data Anda.',
+
+  deletionExpired: () =>
+    'Permintaan penghapusan data Anda sudah kedaluwarsa (lebih dari 24 jam), jadi tidak ada yang dihapus. ' +
+    'Ketik /hapus lagi bila Anda masih ingin menghapus data Anda.',
+
+  closeReason: () => 'Pelapor meminta datanya dihapus',
+
+  ticketClosedForOfficer: (code: string) =>
+    `Tiket ${code} ditutup: pelapor meminta datanya dihapus. Tiket ini tidak dapat dijawab lagi.`,
+
+  deletionRequestedForOfficer: (date: string) => `Pelapor meminta datanya dihapus pada ${date}.`,
+
+  cannotAnswer: (code: string) =>
+    `Tiket ${code} tidak dapat dijawab: data pelapornya sudah dihapus atau dianonimkan, sehingga pesan tidak bisa sampai kepadanya.`,
+
+  anonymizedForOfficer: (date: string) => `Data pribadi pelapor sudah dianonimkan (masa simpan habis) pada ${date}.`,
 };
 
 export { statusLabel };
+
+/** Deadline reminders and escalations to officers. */
+export const deadlineText = {
+  reminderTitle: (day: string) => `⏰ Pengingat tenggat — ${day}`,
+  overdueHeading: (count: number) => `Lewat tenggat (${count}):`,
+  dueTodayHeading: (count: number) => `Jatuh tempo hari ini (${count}):`,
+  line: (code: string, summary: string, what: string) => `• ${code} · ${summary} — ${what}`,
+  responseMissed: (since: string) => `belum ada tanggapan pertama, tenggat ${since}`,
+  resolutionMissed: (since: string) => `belum selesai, tenggat ${since}`,
+  responseDue: (at: string) => `tanggapan pertama paling lambat ${at}`,
+  resolutionDue: (at: string) => `penyelesaian paling lambat ${at}`,
+  more: (count: number) => `… dan ${count} tiket lagi. Ketik /tiket untuk daftar lengkap.`,
+  reminderFooter: () => 'Tanggapi lewat tombol atau perintah biasa (/balas, /selesai). Ketik /tiket untuk daftar tiket Anda.',
+  escalation: (input: { code: string; step: string; missed: string; category: string; place?: string; handler: string; summary?: string }) =>
+    `🔺 Eskalasi ${input.code} (${input.step})\n` +
+    `${input.missed}\n` +
+    `Kategori: ${input.category}${input.place ? ` · ${input.place}` : ''} · ditangani: ${input.handler}` +
+    (input.summary ? `\n"${input.summary}"` : '') +
+    `\n\nMohon dipastikan ada tindak lanjut. Ketik /lihat ${input.code} untuk rincian.`,
+  escalationMissedResponse: (since: string) => `Belum ada tanggapan pertama kepada pelapor; tenggat ${since}.`,
+  escalationMissedResolution: (since: string) => `Belum selesai ditangani; tenggat ${since}.`,
+  unassigned: () => 'belum ada petugas',
+};

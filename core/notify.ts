@@ -9,8 +9,9 @@ import {
   type Ticket,
 } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
+import { quietHoursEnd } from './deadlines/quiet.ts';
 import { ROLE_LABELS, residentText } from './messages.ts';
-import type { MessageAction } from './types.ts';
+import type { MessageAction, OutboundAttachment } from './types.ts';
 
 export interface QueueInput {
   channel: string;
@@ -22,6 +23,9 @@ export interface QueueInput {
   replyTo?: string;
   urgent?: boolean;
   actions?: MessageAction[];
+  /** Do not send before this time (quiet hours); by default at once. */
+  notBefore?: number;
+  attachment?: OutboundAttachment;
 }
 
 export function queueMessage(ctx: CoreContext, input: QueueInput): number {
@@ -34,8 +38,9 @@ export function queueMessage(ctx: CoreContext, input: QueueInput): number {
     contactId: input.contactId ?? null,
     replyToExternalId: input.replyTo ?? null,
     actions: input.actions && input.actions.length > 0 ? input.actions : null,
+    attachment: input.attachment ?? null,
     urgent: input.urgent ?? false,
-    nextAttemptAt: ctx.now(),
+    nextAttemptAt: Math.max(ctx.now(), input.notBefore ?? 0),
     createdAt: ctx.now(),
   });
 }
@@ -91,7 +96,7 @@ export function queueToOfficer(
 ): boolean {
   const contact = officer.contacts[0];
   if (!contact) return false;
-  queueMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose, ...extra });
+  queueMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose, ...extra, notBefore: quietUntil(ctx, purpose, extra.urgent) });
   return true;
 }
 
@@ -101,9 +106,19 @@ export function queueToOfficerGroups(
   purpose: string,
   extra: { ticketId?: number; urgent?: boolean; actions?: MessageAction[] } = {},
 ): void {
+  const notBefore = quietUntil(ctx, purpose, extra.urgent);
   for (const chat of ctx.profile.triage.chats) {
-    queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose, ...extra });
+    queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose, ...extra, notBefore });
   }
+}
+
+/** Notifications, reminders and escalations: what waits through quiet hours unless urgent. */
+const QUIET_PURPOSE = /^(notify_|reminder|escalation)/;
+
+/** The end of quiet hours when an officer-bound message of this purpose must wait for it. */
+function quietUntil(ctx: CoreContext, purpose: string, urgent: boolean | undefined): number | undefined {
+  if (urgent || !QUIET_PURPOSE.test(purpose)) return undefined;
+  return quietHoursEnd(ctx.profile, ctx.calendar, ctx.now());
 }
 
 export function officerLabel(officer: Officer): string {

@@ -163,6 +163,9 @@ export class OutboxWorker {
       const ok = await this.sendRow(adapter, row);
       if (ok) sent += 1;
       else blockedChats.add(row.chatId);
+      // An adapter that answers at once (the simulator) never lets I/O in: without this, a backlog
+      // kept the loop in microtasks, and HTTP requests (webhooks, the simulator) waited minutes.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
     return sent;
   }
@@ -178,6 +181,7 @@ export class OutboxWorker {
         text: row.text,
         ...(row.replyToExternalId ? { replyTo: row.replyToExternalId } : {}),
         ...(row.actions ? { actions: row.actions } : {}),
+        ...(row.attachment ? { attachment: row.attachment } : {}),
       });
       const now = this.ctx.now();
       this.channelReadyAt.set(row.channel, now + rateGap);

@@ -1,5 +1,6 @@
 // Small helpers for Indonesian chat text used by the baseline classifier, gazetteer and commands,
 // and for splitting long texts into the parts a platform accepts.
+import type { InboundMessage } from './types.ts';
 
 /** Lower-case, strip accents, collapse elongated letters ("rusaaak" -> "rusak") and spaces. */
 export function normalizeText(text: string): string {
@@ -75,4 +76,38 @@ export function splitAtBoundaries(text: string, limit: number): string[] {
   }
   if (rest.length > 0 || parts.length === 0) parts.push(rest);
   return parts;
+}
+
+/** A lone surrogate: half of a UTF-16 pair without its other half (invalid UTF-16). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The text with each lone surrogate replaced by U+FFFD, as String.prototype.toWellFormed does.
+ * UTF-8 (SQLite, every platform's API) cannot carry lone surrogates: stored as they are, each comes
+ * back as three U+FFFD, and ids holding one no longer match themselves.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** An inbound message whose strings are all well-formed (the same object when they already are). */
+export function wellFormedMessage(message: InboundMessage): InboundMessage {
+  const fields = [message.externalId, message.sender.id, message.sender.displayName, message.chat.id, message.text, message.replyTo];
+  const strings = [...fields, ...message.attachments.flatMap((a) => [a.fileId, a.mimeType, a.caption])];
+  if (!strings.some((value) => value !== undefined && wellFormed(value) !== value)) return message;
+  const clean = <T extends string | undefined>(value: T): T => (value === undefined ? value : (wellFormed(value) as T));
+  return {
+    ...message,
+    externalId: clean(message.externalId),
+    sender: { ...message.sender, id: clean(message.sender.id), ...(message.sender.displayName !== undefined ? { displayName: clean(message.sender.displayName) } : {}) },
+    chat: { ...message.chat, id: clean(message.chat.id) },
+    text: clean(message.text),
+    attachments: message.attachments.map((a) => ({
+      ...a,
+      ...(a.fileId !== undefined ? { fileId: clean(a.fileId) } : {}),
+      ...(a.mimeType !== undefined ? { mimeType: clean(a.mimeType) } : {}),
+      ...(a.caption !== undefined ? { caption: clean(a.caption) } : {}),
+    })),
+    ...(message.replyTo !== undefined ? { replyTo: clean(message.replyTo) } : {}),
+  };
 }

@@ -49,6 +49,15 @@ export interface OutboundMessage {
   /** The platform id of a message to reply to (quote). */
   replyTo?: string;
   actions?: MessageAction[];
+  /** An image to send with the text where the channel can (the weekly summary's chart). */
+  attachment?: OutboundAttachment;
+}
+
+export interface OutboundAttachment {
+  kind: 'photo';
+  /** A file on local disk. */
+  path: string;
+  mimeType: string;
 }
 
 /** What an adapter reports after a successful send. */

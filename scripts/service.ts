@@ -1,6 +1,6 @@
 // Composition root: builds the whole service from the environment. Used by `npm start` and by tests.
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createChannels, enabledChannels } from '../bots/index.ts';
 import { ConfigError, type Env } from '../config/env.ts';
@@ -10,10 +10,18 @@ import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
 import type { ChannelAdapter } from '../core/types.ts';
-import { openStore } from '../storage/db.ts';
+import { makeDirectories } from '../storage/dirs.ts';
 import { scheduleWeeklySummary } from '../core/summary/run.ts';
+import { scheduleDeadlines } from '../core/deadlines/check.ts';
+import { privacyKeyLoader } from '../core/privacy/key.ts';
+import { scheduleRetention } from '../core/privacy/retention.ts';
 import { scheduleRetraining } from './retrain.ts';
+import { writePidFile } from './pidfile.ts';
+import { scheduleBackups } from './scheduled-backup.ts';
+import { openCheckedStore } from './startup-checks.ts';
 import { buildServer, healthReport } from '../web/server.ts';
+import { registerDashboard } from '../web/dashboard.ts';
+import { registerPublicPages } from '../web/public.ts';
 
 export interface Service {
   ctx: CoreContext;
@@ -36,19 +44,6 @@ export function createLogger(env: Pick<Env, 'logLevel' | 'logFormat'>): Logger {
   return pino({ level: env.logLevel, redact });
 }
 
-/**
- * Creates the directory and its missing parents one by one. (Node's recursive mkdirSync spins
- * forever on some unwritable paths, e.g. below /proc; a plain mkdir fails with a clear error.)
- */
-function makeDirectories(dir: string): void {
-  const missing: string[] = [];
-  for (let current = resolve(dir); !existsSync(current); current = dirname(current)) {
-    missing.unshift(current);
-    if (dirname(current) === current) break;
-  }
-  for (const path of missing) mkdirSync(path);
-}
-
 function checkDataDir(dir: string): void {
   try {
     makeDirectories(dir);
@@ -67,9 +62,12 @@ export async function startService(
   const logger = options.logger ?? createLogger(env);
   const profile = forEnabledChannels(withEnvTriageChats(loadProfile(env.profilePath), env), enabledChannels(env));
   checkDataDir(env.dataDir);
-  const store = openStore(env.databaseFile, { synchronous: env.sqliteSynchronous });
+  const store = openCheckedStore(env);
+  // Tells `npm run restore` that the service is running on this DATA_DIR.
+  const removePidFile = writePidFile(env.dataDir);
   const classifier = options.classifier ?? loadClassifier(env.dataDir, logger).classifier;
-  const ctx = createCoreContext({ store, profile, logger, classifier });
+  const privacyKey = privacyKeyLoader({ secret: env.privacySecret, dataDir: env.dataDir });
+  const ctx = createCoreContext({ store, profile, logger, classifier, privacyKey, publicUrl: env.publicUrl ?? `http://localhost:${env.port}` });
   // The outbox sends through the adapters and the adapters wake the outbox: the map is filled after.
   const byChannel = new Map<string, ChannelAdapter>();
   const outbox = new OutboxWorker(ctx, byChannel, options.outbox);
@@ -83,6 +81,8 @@ export async function startService(
 
   const app = buildServer(logger, () => healthReport(ctx, adapters, startedAt));
   channels.registerRoutes(app);
+  await registerDashboard(app, { ctx, wake: () => outbox.wake() });
+  registerPublicPages(app, { ctx });
 
   // One failing channel never stops the others.
   for (const adapter of adapters) {
@@ -94,6 +94,7 @@ export async function startService(
   } catch (error) {
     await outbox.stop();
     store.close();
+    removePidFile();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ConfigError(`Port ${env.port} sudah dipakai program lain / is already in use. Set PORT to another port.`);
     }
@@ -101,8 +102,13 @@ export async function startService(
   }
   const cancelRetraining = scheduleRetraining(ctx, profile, env, logger);
   const cancelSummary = scheduleWeeklySummary(ctx, profile, { imageDir: join(env.dataDir, 'summaries'), wake: () => outbox.wake() });
+  const cancelBackups = scheduleBackups(ctx, profile, env, logger);
+  const cancelRetention = scheduleRetention(ctx);
+  const cancelDeadlines = scheduleDeadlines(ctx, { wake: () => outbox.wake() });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
+  // Login links point at the port actually listened on (PORT=0 picks one).
+  if (!env.publicUrl) ctx.publicUrl = `http://localhost:${port}`;
   logger.info(
     { port, village: profile.village.name, profile: profile.source, database: env.databaseFile, channels: adapters.map((a) => a.name) },
     'Aspirasi Desa is running',
@@ -118,11 +124,21 @@ export async function startService(
       stopping ??= (async () => {
         cancelRetraining();
         cancelSummary();
+        cancelBackups();
+        cancelRetention();
+        cancelDeadlines();
         await cancelSummary.pending;
-        await app.close();
+        await cancelBackups.pending;
+        await cancelRetention.pending;
+        // Requests in progress finish; their keep-alive connections are closed as soon as they are idle
+        // (Fastify closes only the connections idle when close starts, the others would hold the stop
+        // for the keep-alive timeout, 72 s).
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        await app.close().finally(() => clearInterval(sweep));
         await outbox.stop();
         await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
         store.close();
+        removePidFile();
       })();
       return stopping;
     },

@@ -5,12 +5,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadDotEnv, parseEnv } from '../config/env.ts';
+import { loadDotEnv, parseEnv } from '../config/env.ts';
 import { loadProfile } from '../config/profile.ts';
 import { createCoreContext } from '../core/context.ts';
 import { buildSummary, postSummary } from '../core/summary/run.ts';
 import { parseWeek, previousWeek, WeekFormatError, type Week } from '../core/summary/week.ts';
 import { openStore } from '../storage/db.ts';
+import { runCli } from './cli.ts';
 
 const USAGE = 'usage: npm run --silent summary -- [--dry-run] [--json] [--week YYYY-Www]';
 
@@ -76,12 +77,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli(main);

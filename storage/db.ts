@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
+import { assertSchemaUsable, corruptDatabaseError, isCorruption, MIGRATIONS_FOLDER as migrationsFolder } from './schema-version.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -20,8 +20,6 @@ export interface OpenOptions {
   /** SQLite `synchronous`: FULL survives power loss at each commit; NORMAL survives process crashes. */
   synchronous?: 'FULL' | 'NORMAL';
 }
-
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
  * drizzle prepares every query anew; preparing costs about as much as running a small statement.
@@ -43,15 +41,24 @@ function cacheStatements(sqlite: Database.Database, limit = 500): void {
   }) as typeof sqlite.prepare;
 }
 
-/** Opens (creating if needed) the database file and applies pending migrations. */
+/**
+ * Opens (creating if needed) the database file and applies pending migrations. A file that is not a
+ * database, is damaged, or was made by a newer version throws DatabaseFileError naming the file.
+ */
 export function openStore(file: string, options: OpenOptions = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  migrate(drizzle(sqlite, { schema }), { migrationsFolder });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    assertSchemaUsable(sqlite, file);
+    migrate(drizzle(sqlite, { schema }), { migrationsFolder });
+  } catch (error) {
+    sqlite.close();
+    throw isCorruption(error) ? corruptDatabaseError(file, error) : error;
+  }
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   return {

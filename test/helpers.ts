@@ -37,6 +37,11 @@ export interface TestCore {
 
 let messageCounter = 0;
 
+/** A private web-channel message from `user`, as the simulator would pass it to core. */
+export function webMessage(user: string, text: string, id: string, receivedAt = new Date()): InboundMessage {
+  return { channel: 'web', externalId: id, sender: { id: user }, chat: { id: user, isGroup: false }, text, attachments: [], receivedAt };
+}
+
 export function createTestCore(
   options: { profile?: VillageProfile; classifier?: Classifier; start?: number } = {},
 ): TestCore {
@@ -90,4 +95,15 @@ export function demoProfileWith(change: (raw: Record<string, unknown>) => void):
   delete raw.source;
   change(raw);
   return parseProfile(raw, 'test-profile.yaml');
+}
+
+/** Polls until `check` returns a value (not undefined), or fails naming what it waited for. */
+export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -1,6 +1,8 @@
 // The Telegram channel (telegraf): long polling by default, a webhook when configured.
 // An update is confirmed (the next getUpdates offset, or the webhook's 200) only after core has
 // committed it, so a crash loses nothing and a redelivered update is a no-op in core.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { Telegraf, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
@@ -36,7 +38,7 @@ function describe(error: unknown): string {
 export class TelegramAdapter implements ChannelAdapter {
   readonly name = TELEGRAM_CHANNEL;
   /** Telegram allows about 30 messages a second to different chats; stay below. */
-  readonly sendsPerSecond = 25;
+  readonly sendsPerSecond: number = 25;
   private readonly bot: Telegraf;
   private readonly logger: Logger;
   private status: ChannelHealth = { state: 'connecting', detail: 'starting' };
@@ -199,6 +201,19 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
+    // An image (the weekly summary's chart) goes first, as a photo; the text follows as usual, so
+    // its length is not bound by the 1,024-character caption limit.
+    if (message.attachment) {
+      try {
+        await this.bot.telegram.callApi(
+          'sendPhoto',
+          { chat_id: message.chatId, photo: { source: await readFile(message.attachment.path), filename: basename(message.attachment.path) } },
+          { signal: apiSignal(AbortSignal.timeout(this.config.sendTimeoutMs ?? SEND_TIMEOUT_MS)) },
+        );
+      } catch (error) {
+        throw toSendError(error);
+      }
+    }
     const parts = splitAtBoundaries(message.text, TELEGRAM_TEXT_LIMIT);
     const quoted = message.replyTo ? parseMessageKey(message.replyTo) : undefined;
     const keyboard = message.actions ? inlineKeyboard(message.actions) : undefined;
@@ -218,7 +233,7 @@ export class TelegramAdapter implements ChannelAdapter {
               : {}),
             ...(last && keyboard ? { reply_markup: keyboard } : {}),
           },
-          { signal: apiSignal(AbortSignal.timeout(SEND_TIMEOUT_MS)) },
+          { signal: apiSignal(AbortSignal.timeout(this.config.sendTimeoutMs ?? SEND_TIMEOUT_MS)) },
         );
         ids.push(messageKey(sent.chat.id, sent.message_id));
       } catch (error) {

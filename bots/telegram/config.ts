@@ -28,6 +28,8 @@ export interface TelegramConfig {
   triageChatId: string | undefined;
   /** Long-polling timeout in seconds. */
   pollTimeoutSeconds: number;
+  /** How long one sendMessage may take before it counts as a network failure; 30 s when unset (tests shorten it). */
+  sendTimeoutMs?: number;
 }
 
 /** The channel's configuration, or undefined when no token is set; throws naming the variable. */

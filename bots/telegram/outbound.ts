@@ -12,7 +12,8 @@ const CALLBACK_DATA_LIMIT = 64;
 /** Inline buttons for the actions: digits (ratings) in one row, commands two to a row. */
 export function inlineKeyboard(actions: readonly MessageAction[]): InlineKeyboardMarkup | undefined {
   const buttons = actions
-    .filter((action) => Buffer.byteLength(action.command, 'utf8') <= CALLBACK_DATA_LIMIT)
+    // Telegram refuses a button without a label, or with callback_data empty or over 64 bytes: those are left out.
+    .filter((action) => action.label.trim() !== '' && action.command !== '' && Buffer.byteLength(action.command, 'utf8') <= CALLBACK_DATA_LIMIT)
     .map((action) => ({ text: action.label, callback_data: action.command }));
   if (buttons.length === 0) return undefined;
   const perRow = buttons.every((button) => /^\d$/.test(button.callback_data)) ? buttons.length : 2;

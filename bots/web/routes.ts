@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CoreContext } from '../../core/context.ts';
-import { ingest } from '../../core/intake.ts';
+import { IntakeBatcher } from '../../core/intake.ts';
 import { listOutboundToChat } from '../../storage/repositories/index.ts';
 import { WEB_CHANNEL } from './adapter.ts';
 import { simulatorMessageSchema, toInboundMessage } from './inbound.ts';
@@ -16,6 +16,8 @@ const listQuery = z.object({ user: z.string().trim().min(1).max(128) });
 
 export function registerSimulatorRoutes(app: FastifyInstance, ctx: CoreContext, onQueued: () => void): void {
   const page = readFileSync(pagePath, 'utf8');
+  // Concurrent posts (a burst) are committed together; each answer waits for its commit.
+  const intake = new IntakeBatcher(ctx);
 
   app.get('/', (_request, reply) => reply.redirect('/simulator'));
   app.get('/simulator', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
@@ -32,7 +34,7 @@ export function registerSimulatorRoutes(app: FastifyInstance, ctx: CoreContext, 
     groups: ctx.profile.triage.chats.filter((chat) => chat.channel === WEB_CHANNEL).map((chat) => chat.chat),
   }));
 
-  app.post('/simulator/messages', (request, reply) => {
+  app.post('/simulator/messages', async (request, reply) => {
     const parsed = simulatorMessageSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       return reply.code(400).send({
@@ -41,7 +43,7 @@ export function registerSimulatorRoutes(app: FastifyInstance, ctx: CoreContext, 
       });
     }
     const message = toInboundMessage(parsed.data, new Date());
-    const result = ingest(ctx, message);
+    const result = await intake.submit(message);
     if (!result.duplicate) onQueued();
     return reply.code(result.duplicate ? 200 : 201).send({
       id: message.externalId,

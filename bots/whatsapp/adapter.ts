@@ -3,6 +3,8 @@
 // unreachable WhatsApp or a logout shows in /healthz and never stops the service or the other
 // channels. whatsapp-web.js does not redeliver missed messages: on every `ready` the unread chats
 // are read again (core drops what it already has).
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import qrcode from 'qrcode-terminal';
 import { NetworkError, RemoteApiError } from '../../core/errors.ts';
@@ -669,6 +671,11 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     const client = this.connectedClient();
     let sent: { id: { _serialized: string } } | undefined;
     try {
+      // An image (the weekly summary's chart) goes first; the text follows, not bound by caption limits.
+      if (message.attachment && client.sendImage) {
+        const image = { data: await readFile(message.attachment.path), mimeType: message.attachment.mimeType, filename: basename(message.attachment.path) };
+        await withTimeout(client.sendImage(chatId, image), SEND_TIMEOUT_MS, 'sendImage');
+      }
       sent = await withTimeout(
         client.sendMessage(chatId, withActions(message.text, message.actions), {
           linkPreview: false,

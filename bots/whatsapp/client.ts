@@ -79,6 +79,8 @@ export interface WhatsAppClientLike {
   destroy(): Promise<void>;
   /** Resolves to the sent message, or undefined when the chat could not be found. */
   sendMessage(chatId: string, text: string, options?: WhatsAppSendOptions): Promise<{ id: { _serialized: string } } | undefined>;
+  /** Sends an image (the weekly summary's chart); clients that cannot send only the text. */
+  sendImage?(chatId: string, image: { data: Buffer; mimeType: string; filename: string }): Promise<{ id: { _serialized: string } } | undefined>;
   getChats(): Promise<WhatsAppChatLike[]>;
   getChatById(chatId: string): Promise<WhatsAppChatLike | undefined>;
   requestPairingCode(phoneNumber: string): Promise<string>;
@@ -168,6 +170,13 @@ class PuppeteerWhatsAppClient extends EventEmitter implements WhatsAppClientLike
   async sendMessage(chatId: string, text: string, options?: WhatsAppSendOptions): Promise<{ id: { _serialized: string } } | undefined> {
     // The typings promise a Message; at run time it is undefined when the chat was not found.
     const sent = (await this.client.sendMessage(chatId, text, options)) as Awaited<ReturnType<RealClient['sendMessage']>> | undefined;
+    return sent ?? undefined;
+  }
+
+  async sendImage(chatId: string, image: { data: Buffer; mimeType: string; filename: string }): Promise<{ id: { _serialized: string } } | undefined> {
+    const { MessageMedia } = (await import('whatsapp-web.js')).default;
+    const media = new MessageMedia(image.mimeType, image.data.toString('base64'), image.filename);
+    const sent = (await this.client.sendMessage(chatId, media)) as Awaited<ReturnType<RealClient['sendMessage']>> | undefined;
     return sent ?? undefined;
   }
 

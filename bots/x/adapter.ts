@@ -3,9 +3,10 @@
 // that carries only the ticket code, and everything else by DM where the plan allows.
 // X's plans differ in what they allow (Free cannot read mentions or DMs): the adapter probes what it
 // may do, runs post-only where reading is refused, and says so in /healthz.
+import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import { ApiResponseError, TwitterApi, type ApiV2Includes, type TweetV2, type TwitterResponse } from 'twitter-api-v2';
+import { ApiResponseError, TwitterApi, type ApiV2Includes, type ITwitterApiClientPlugin, type TweetV2, type TwitterResponse } from 'twitter-api-v2';
 import { RemoteApiError } from '../../core/errors.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import type { XConfig } from './config.ts';
@@ -43,6 +44,11 @@ const FIRST_RUN_HORIZON_MS = 24 * 60 * 60_000;
 const MAX_PAGES = 10;
 /** X refuses DMs longer than this. */
 const DM_LIMIT = 10_000;
+/**
+ * How long one API call may take. twitter-api-v2 sets no timeout of its own, and a hung connection
+ * would hold the outbox pass, in which every channel waits for the others.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 const TWEET_FIELDS = 'author_id,created_at,in_reply_to_user_id,referenced_tweets,attachments,conversation_id,note_tweet';
 const DM_FIELDS = 'id,text,event_type,created_at,sender_id,dm_conversation_id,attachments';
@@ -92,6 +98,15 @@ function dmEventIdOf(sent: unknown): string {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
 }
 
+/** A client plugin that gives every request a timeout (a timed-out request fails as a network error). */
+function requestTimeout(ms: number): ITwitterApiClientPlugin {
+  return {
+    onBeforeRequestConfig: ({ params }) => {
+      params.timeout ??= ms;
+    },
+  };
+}
+
 function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -102,7 +117,7 @@ function defaultSleep(ms: number): Promise<void> {
 export class XAdapter implements ChannelAdapter {
   readonly name = X_CHANNEL;
   /** X counts posts per 15 minutes and per day; one a second keeps bursts modest, 429s do the rest. */
-  readonly sendsPerSecond = 1;
+  readonly sendsPerSecond: number = 1;
   private readonly client: TwitterApi;
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -128,12 +143,15 @@ export class XAdapter implements ChannelAdapter {
     private readonly deps: XDeps,
   ) {
     this.logger = deps.logger.child({ channel: X_CHANNEL });
-    this.client = deps.client ?? new TwitterApi({
-      appKey: config.appKey,
-      appSecret: config.appSecret,
-      accessToken: config.accessToken,
-      accessSecret: config.accessSecret,
-    });
+    this.client = deps.client ?? new TwitterApi(
+      {
+        appKey: config.appKey,
+        appSecret: config.appSecret,
+        accessToken: config.accessToken,
+        accessSecret: config.accessSecret,
+      },
+      { plugins: [requestTimeout(config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS)] },
+    );
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? defaultSleep;
   }
@@ -501,7 +519,9 @@ export class XAdapter implements ChannelAdapter {
       const id = await this.postTweet(publicReplyText(message.text, direct ? 'ack' : 'update'), { reply: { in_reply_to_tweet_id: chat.tweetId } });
       return { platformMessageId: tweetKey(id) };
     }
-    const ids = await this.postParts(splitThread(message.text), undefined);
+    // A timeline post (the weekly summary) carries its chart on the first post of the thread.
+    const image = message.attachment ? { data: await readFile(message.attachment.path), mimeType: 'image/png' as const } : undefined;
+    const ids = await this.postThread(message.text, image);
     return this.result(ids.map(tweetKey));
   }
 

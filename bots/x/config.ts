@@ -25,6 +25,8 @@ export interface XConfig {
   pollIntervalSeconds: number;
   /** The village account's handle without "@"; learned from the API at start when unset. */
   accountHandle: string | undefined;
+  /** How long one API call may take before it counts as a network failure; 30 s when unset (tests shorten it). */
+  requestTimeoutMs?: number;
 }
 
 const COMPANIONS = ['X_APP_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_SECRET'] as const;

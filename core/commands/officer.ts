@@ -1,5 +1,5 @@
-// Triage commands for officers and BPD members, channel-agnostic. Each runs inside the intake
-// transaction and answers in the chat the command came from.
+// Triage commands for officers and BPD members, channel-agnostic. Each runs inside a transaction (the
+// intake's, or the dashboard's) and answers where the command came from: the chat, or the web page.
 import type { Officer } from '../../config/profile.ts';
 import {
   addCorrection,
@@ -11,14 +11,18 @@ import {
   listTicketFollowers,
   listTicketMessages,
   updateTicket,
+  type StoredMessage,
   type Ticket,
 } from '../../storage/repositories/index.ts';
+import { createLoginLink } from '../auth/login-link.ts';
 import type { CoreContext } from '../context.ts';
 import { CATEGORIES, isCategory, type Category, type Kind, type Status } from '../domain.ts';
 import { firstResponsePatch, isOpen, isTerminal, recordEvent, survivingTicket, transition } from '../lifecycle.ts';
-import { CATEGORY_LABELS, KIND_LABELS, officerText, ratingActions, residentText, statusLabel } from '../messages.ts';
+import { CATEGORY_LABELS, KIND_LABELS, officerText, privacyText, ratingActions, residentText, statusLabel } from '../messages.ts';
+import { computeDeadlines } from '../deadlines/sla.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToTicketResidents } from '../notify.ts';
 import { placeLabel } from '../gazetteer.ts';
+import { ticketPrivacyLines } from '../privacy/rights.ts';
 import { route } from '../router.ts';
 import { truncate } from '../text.ts';
 import type { InboundMessage } from '../types.ts';
@@ -36,6 +40,7 @@ export const OFFICER_COMMANDS = [
   'tolak',
   'gabung',
   'rujuk',
+  'masuk',
   'bantuan',
 ] as const;
 
@@ -43,36 +48,53 @@ export function isOfficerCommand(name: string): boolean {
   return (OFFICER_COMMANDS as readonly string[]).includes(name);
 }
 
+/** Where a command came from and where its answers go. */
+export interface CommandOrigin {
+  /** A group chat: confidential tickets are neither shown nor handled there. */
+  isGroup: boolean;
+  /** Delivers one answer to the officer (queued to the chat, or shown on the dashboard page). */
+  respond(text: string, ticketId?: number): void;
+}
+
+/** The origin of a command typed in a chat: answers are queued to that chat, replying to the command. */
+export function chatOrigin(ctx: CoreContext, message: InboundMessage): CommandOrigin {
+  return {
+    isGroup: message.chat.isGroup,
+    respond(text, ticketId) {
+      queueMessage(ctx, {
+        channel: message.channel,
+        chatId: message.chat.id,
+        text,
+        purpose: 'command_reply',
+        replyTo: message.externalId,
+        ticketId,
+      });
+    },
+  };
+}
+
 interface CommandScope {
   ctx: CoreContext;
   officer: Officer;
-  message: InboundMessage;
+  origin: CommandOrigin;
 }
 
 function answer(scope: CommandScope, text: string, ticketId?: number): void {
-  queueMessage(scope.ctx, {
-    channel: scope.message.channel,
-    chatId: scope.message.chat.id,
-    text,
-    purpose: 'command_reply',
-    replyTo: scope.message.externalId,
-    ticketId,
-  });
+  scope.origin.respond(text, ticketId);
 }
 
-function isBpd(officer: Officer): boolean {
+export function isBpd(officer: Officer): boolean {
   return officer.role.startsWith('bpd_');
 }
 
-/** Confidential tickets are for the BPD and whoever handles them, and only in private chats. */
+/** Confidential tickets are for the BPD and whoever handles them, and only outside group chats. */
+export function canSeeTicket(officer: Officer, ticket: Pick<Ticket, 'confidential' | 'assignee'>, isGroup = false): boolean {
+  return !ticket.confidential || (!isGroup && (isBpd(officer) || ticket.assignee === officer.id));
+}
+
 function checkAccess(scope: CommandScope, ticket: Ticket): boolean {
-  if (!ticket.confidential) return true;
-  if (scope.message.chat.isGroup) {
-    answer(scope, officerText.confidentialHere(ticket.code));
-    return false;
-  }
-  if (isBpd(scope.officer) || ticket.assignee === scope.officer.id) return true;
-  answer(scope, officerText.confidentialDenied(ticket.code));
+  if (canSeeTicket(scope.officer, ticket, scope.origin.isGroup)) return true;
+  answer(scope, scope.origin.isGroup ? officerText.confidentialHere(ticket.code) : officerText.confidentialDenied(ticket.code));
   return false;
 }
 
@@ -111,7 +133,6 @@ function ageLabel(now: number, since: number): string {
 function listTickets(scope: CommandScope, arg: string): void {
   const { ctx, officer } = scope;
   const now = ctx.now();
-  const day = 86_400_000;
   const filter = arg.toLowerCase();
   let title: string;
   let tickets: Ticket[];
@@ -127,20 +148,13 @@ function listTickets(scope: CommandScope, arg: string): void {
     tickets = listOpenTickets(ctx.store.db, { triageQueue: true, limit: limit + 1 });
   } else if (filter === 'lewat' || filter === 'terlambat') {
     title = 'Tiket lewat tenggat';
-    tickets = listOverdueTickets(
-      ctx.store.db,
-      now - ctx.profile.sla.first_response_days * day,
-      now - (ctx.profile.sla.first_response_days + ctx.profile.sla.resolution_days) * day,
-      limit + 1,
-    );
+    tickets = listOverdueTickets(ctx.store.db, now, limit + 1);
   } else {
     answer(scope, officerText.usage('/tiket [saya|terbuka|antrean|lewat]'));
     return;
   }
-  // Confidential tickets are listed only to the BPD, and only in private chats.
-  const visible = tickets.filter(
-    (ticket) => !ticket.confidential || (!scope.message.chat.isGroup && (isBpd(officer) || ticket.assignee === officer.id)),
-  );
+  // Confidential tickets are listed only to the BPD (and their handler), and only in private chats.
+  const visible = tickets.filter((ticket) => canSeeTicket(officer, ticket, scope.origin.isGroup));
   if (visible.length === 0) {
     answer(scope, officerText.emptyList(title));
     return;
@@ -166,6 +180,19 @@ function formatTime(ctx: CoreContext, at: number): string {
   });
 }
 
+/**
+ * What passed between the resident and the village on a ticket, oldest first: messages to officers
+ * (notifications, answers to commands) and officers' own messages (their replies reach the resident
+ * as 'out') stay out.
+ */
+export function residentConversation(ctx: CoreContext, ticketId: number): StoredMessage[] {
+  return listTicketMessages(ctx.store.db, ticketId).filter((message) =>
+    message.direction === 'in'
+      ? !(message.senderId !== null && ctx.officers.byContact(message.channel, message.senderId))
+      : message.contactId !== null && !message.purpose?.startsWith('notify_'),
+  );
+}
+
 function viewTicket(scope: CommandScope, ticket: Ticket): void {
   const { ctx } = scope;
   const place = placeLabel(ctx.profile, ticket);
@@ -177,20 +204,15 @@ function viewTicket(scope: CommandScope, ticket: Ticket): void {
     `Masuk: ${formatTime(ctx, ticket.createdAt)}`,
     ticket.firstResponseAt ? `Tanggapan pertama: ${formatTime(ctx, ticket.firstResponseAt)}` : undefined,
     ticket.resolvedAt ? `Selesai: ${formatTime(ctx, ticket.resolvedAt)}` : undefined,
+    ...deadlineLines(ctx, ticket),
     ticket.rating ? `Nilai pelapor: ${ticket.rating}/5` : undefined,
     ticket.referredTo ? `Dirujuk ke: ${ticket.referredTo}` : undefined,
     ticket.closeReason ? `Alasan: ${ticket.closeReason}` : undefined,
+    ...ticketPrivacyLines(ctx, ticket),
     '',
     'Percakapan:',
   ].filter((line): line is string => line !== undefined);
-  // Only what passed between the resident and the village: messages to officers (notifications,
-  // answers to commands) and officers' own messages (their replies reach the resident as 'out') stay out.
-  const conversation = listTicketMessages(ctx.store.db, ticket.id)
-    .filter((message) =>
-      message.direction === 'in'
-        ? !(message.senderId !== null && ctx.officers.byContact(message.channel, message.senderId))
-        : message.contactId !== null && !message.purpose?.startsWith('notify_'),
-    )
+  const conversation = residentConversation(ctx, ticket.id)
     .slice(-12)
     .map((message) => {
       const who = message.direction === 'in' ? 'Warga' : 'Desa';
@@ -214,17 +236,39 @@ function viewTicket(scope: CommandScope, ticket: Ticket): void {
   );
 }
 
+/** The deadlines a ticket still has to meet, marked when missed. */
+function deadlineLines(ctx: CoreContext, ticket: Ticket): string[] {
+  if (!isOpen(ticket)) return [];
+  const now = ctx.now();
+  const line = (label: string, due: number | null, met: number | null) =>
+    due === null || met !== null ? undefined : `${label}: ${formatTime(ctx, due)}${due <= now ? ' — LEWAT TENGGAT' : ''}`;
+  return [
+    line('Tenggat tanggapan pertama', ticket.responseDueAt, ticket.firstResponseAt),
+    line('Tenggat penyelesaian', ticket.resolutionDueAt, ticket.resolvedAt),
+    ticket.escalationLevel > 0 ? `Dieskalasi: tahap ${ticket.escalationLevel}` : undefined,
+  ].filter((entry): entry is string => entry !== undefined);
+}
+
 function residentHandlerLabel(scope: CommandScope): string {
   return handlerLabel(scope.ctx, scope.officer.id) ?? scope.officer.name;
 }
 
 /** Sends an officer's answer to the resident; used by /balas and by replying to a notification. */
 export function replyToResident(ctx: CoreContext, officer: Officer, message: InboundMessage, ticket: Ticket, text: string): void {
-  const scope = { ctx, officer, message };
+  replyFrom({ ctx, officer, origin: chatOrigin(ctx, message) }, ticket, text);
+}
+
+function replyFrom(scope: CommandScope, ticket: Ticket, text: string): void {
+  const { ctx, officer } = scope;
   if (!checkAccess(scope, ticket)) return;
   if (ticket.status === 'merged') {
     const survivor = survivingTicket(ctx, ticket, (id) => getTicket(ctx.store.db, id));
     answer(scope, officerText.mergedInto(ticket.code, survivor.code));
+    return;
+  }
+  // The reporter's chat id is gone (deletion request or retention): nothing can reach them.
+  if (ticket.anonymizedAt !== null) {
+    answer(scope, privacyText.cannotAnswer(ticket.code));
     return;
   }
   const next: Status = ticket.status === 'new' || ticket.status === 'assigned' ? 'in_progress' : (ticket.status as Status);
@@ -305,7 +349,8 @@ function recategorise(scope: CommandScope, ticket: Ticket, categoryRef: string):
   });
   recordEvent(ctx, ticket, 'recategorised', officer.id, { data: { from: ticket.category, to: category } });
   let rerouted: string | undefined;
-  let patch: Partial<Ticket> = { category };
+  // A new category brings its own deadlines (bencana counts hours), still from the report's time.
+  let patch: Partial<Ticket> = { category, ...computeDeadlines(ctx.profile, ctx.calendar, { category, createdAt: ticket.createdAt }) };
   if (isOpen(ticket) && !ticket.confidential) {
     // The summary lets routing keep a complaint away from a BPD member it names.
     const decision = route(
@@ -417,15 +462,27 @@ function refer(scope: CommandScope, ticket: Ticket, rest: string): void {
   answer(scope, officerText.referredDone(ticket.code, target), ticket.id);
 }
 
-/** Runs one officer command; the officer has already been checked against the profile. */
+/** Runs one officer command typed in a chat; the officer has already been checked against the profile. */
 export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: InboundMessage, command: ParsedCommand): void {
-  const scope: CommandScope = { ctx, officer, message };
+  runOfficerCommandFrom(ctx, officer, chatOrigin(ctx, message), command);
+}
+
+/**
+ * Runs one officer command from any origin (a chat, or the dashboard acting as the logged-in
+ * officer): the same checks and effects, answers delivered through `origin`.
+ */
+export function runOfficerCommandFrom(ctx: CoreContext, officer: Officer, origin: CommandOrigin, command: ParsedCommand): void {
+  const scope: CommandScope = { ctx, officer, origin };
   const [ref, rest] = firstWord(command.rest);
   // A format hint shows the ticket the officer named (e.g. after pressing "Alihkan" on SKM-12).
   const withRef = (usage: string) => (ref ? usage.replace('42', ref) : usage);
   switch (command.name) {
     case 'bantuan':
       answer(scope, officerText.help());
+      return;
+    case 'masuk':
+      // The link opens the officer's dashboard: only in their own private chat, never in a group.
+      answer(scope, origin.isGroup ? officerText.loginLinkPrivateOnly() : officerText.loginLink(createLoginLink(ctx, officer)));
       return;
     case 'tiket':
       listTickets(scope, command.rest);
@@ -443,7 +500,7 @@ export function runOfficerCommand(ctx: CoreContext, officer: Officer, message: I
     case 'balas': {
       if (!rest) return answer(scope, officerText.usage(withRef('/balas 42 teks jawaban')));
       const ticket = loadTicket(scope, ref, '/balas 42 teks jawaban', { allowClosed: true });
-      if (ticket) replyToResident(ctx, officer, message, ticket, rest);
+      if (ticket) replyFrom(scope, ticket, rest);
       return;
     }
     case 'alihkan': {

@@ -5,14 +5,22 @@ import { residentText } from '../messages.ts';
 import { queueToResident } from '../notify.ts';
 import { truncate } from '../text.ts';
 import type { InboundMessage } from '../types.ts';
+import { confirmDeletion, requestDeletion, sendDataExport } from '../privacy/rights.ts';
+import { parseCommand } from './parse.ts';
 
-export const RESIDENT_COMMANDS = ['start', 'status', 'cek', 'bantuan', 'help'] as const;
+export const RESIDENT_COMMANDS = ['start', 'status', 'cek', 'bantuan', 'help', 'dataku', 'hapus'] as const;
+
+/** The confirmation of a deletion request: only ever a plain word, never a slash command. */
+const CONFIRM_DELETION = 'ya_hapus';
 
 /** Plain words that mean a command when they are the whole message. */
-export function residentWordCommand(text: string): 'status' | 'bantuan' | undefined {
-  const word = text.trim().toLowerCase().replace(/[.!?]+$/, '');
+export function residentWordCommand(text: string): 'status' | 'bantuan' | 'dataku' | 'hapus' | typeof CONFIRM_DELETION | undefined {
+  const word = text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '');
   if (['status', 'cek', 'cek status', 'cek laporan', 'status laporan'].includes(word)) return 'status';
   if (['bantuan', 'help', 'menu'].includes(word)) return 'bantuan';
+  if (['data saya', 'dataku', 'lihat data saya', 'data pribadi saya', 'lihat dataku'].includes(word)) return 'dataku';
+  if (['hapus data saya', 'hapus dataku', 'hapus data pribadi saya'].includes(word)) return 'hapus';
+  if (word === 'ya hapus') return CONFIRM_DELETION;
   return undefined;
 }
 
@@ -42,6 +50,15 @@ export function runResidentCommand(
       );
       return;
     }
+    case 'dataku':
+      sendDataExport(ctx, contactId, message, parseCommand(message.text)?.rest ?? '', reply);
+      return;
+    case 'hapus':
+      requestDeletion(ctx, contactId, parseCommand(message.text)?.rest ?? '', reply);
+      return;
+    case CONFIRM_DELETION:
+      confirmDeletion(ctx, contactId, message, reply);
+      return;
     default:
       reply(residentText.help(), 'help');
   }

@@ -107,28 +107,49 @@ export function renderVariants(input: RenderInput): SummaryVariants {
   };
 }
 
+export interface ChartInput extends Pick<RenderInput, 'profile'> {
+  /** Only the per-category counts are drawn. */
+  stats: { received: Pick<WeeklyStats['received'], 'byCategory'>; resolved: Pick<WeeklyStats['resolved'], 'byCategory'> };
+  week?: Week;
+  /** The subtitle's period in words, for periods other than a week ("November 2026"). */
+  periodLabel?: string;
+}
+
 /** The vega-lite spec of the chart: received vs resolved per category, Indonesian labels. */
-export function chartSpec(input: Pick<RenderInput, 'profile' | 'week' | 'stats'>): TopLevelSpec {
+export function chartSpec(input: ChartInput): TopLevelSpec {
+  const period = input.periodLabel ?? (input.week ? weekInWords(input.week) : '');
   const { stats } = input;
   const categories = [...new Set([...Object.keys(stats.received.byCategory), ...Object.keys(stats.resolved.byCategory)])].sort();
   const values = categories.flatMap((category) => [
     { kategori: categoryShortLabel(category), jenis: 'Diterima', jumlah: stats.received.byCategory[category] ?? 0 },
     { kategori: categoryShortLabel(category), jenis: 'Selesai', jumlah: stats.resolved.byCategory[category] ?? 0 },
   ]);
+  return receivedResolvedBars({
+    title: `Aspirasi warga ${input.profile.village.name}`,
+    subtitle: values.length > 0 ? period : `${period} · tidak ada laporan`,
+    x: { field: 'kategori', title: 'Kategori' },
+    values,
+  });
+}
+
+/** Bars of received ("Diterima") and resolved ("Selesai") side by side for each value of `x.field`. */
+export function receivedResolvedBars(input: {
+  title: string;
+  subtitle: string;
+  x: { field: string; title: string | null; keepOrder?: boolean };
+  values: Array<Record<string, string | number>>;
+}): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: `Aspirasi warga ${input.profile.village.name}`,
-      subtitle: values.length > 0 ? weekInWords(input.week) : `${weekInWords(input.week)} · tidak ada laporan`,
-    },
+    title: { text: input.title, subtitle: input.subtitle },
     width: { step: 22 },
     height: 260,
     background: 'white',
     padding: 16,
-    data: { values },
+    data: { values: input.values },
     mark: { type: 'bar', tooltip: false },
     encoding: {
-      x: { field: 'kategori', type: 'nominal', title: 'Kategori', axis: { labelAngle: -35 } },
+      x: { field: input.x.field, type: 'nominal', title: input.x.title, axis: { labelAngle: -35 }, ...(input.x.keepOrder ? { sort: null } : {}) },
       xOffset: { field: 'jenis', type: 'nominal', sort: ['Diterima', 'Selesai'] },
       y: { field: 'jumlah', type: 'quantitative', title: 'Jumlah laporan', axis: { tickMinStep: 1, format: 'd' } },
       color: {
@@ -144,16 +165,25 @@ export function chartSpec(input: Pick<RenderInput, 'profile' | 'week' | 'stats'>
   };
 }
 
-/** Renders the chart to SVG (vega, no canvas) and then to PNG (resvg). */
-export async function renderChartPng(input: Pick<RenderInput, 'profile' | 'week' | 'stats'>): Promise<Buffer> {
-  const { spec } = compile(chartSpec(input));
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+/**
+ * Renders a vega-lite spec to SVG markup (vega, no canvas). Coordinates are rounded to 2 decimals:
+ * vega writes floats such as 87.99999999999999, which are long digit runs a privacy scrubber (and
+ * a reader) would take for an ID number, and which only make the markup bigger.
+ */
+export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
-    // Without any font on the machine resvg still draws bars and axes; only the text is missing.
-    const resvg = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } });
-    return resvg.render().asPng();
+    return svg.replace(/\d+\.\d{3,}/g, (number) => String(Math.round(Number(number) * 100) / 100));
   } finally {
     view.finalize();
   }
+}
+
+/** Renders the chart to SVG and then to PNG (resvg). */
+export async function renderChartPng(input: ChartInput): Promise<Buffer> {
+  const svg = await renderSpecSvg(chartSpec(input));
+  // Without any font on the machine resvg still draws bars and axes; only the text is missing.
+  const resvg = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } });
+  return resvg.render().asPng();
 }

@@ -4,13 +4,13 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { SummaryTarget, VillageProfile } from '../../config/profile.ts';
-import { getSummaryRecord, insertSummaryRecord, listContactDisplayNames } from '../../storage/repositories/index.ts';
+import { getSummaryRecord, insertSummaryRecord, latestSummaryWeek, listContactDisplayNames } from '../../storage/repositories/index.ts';
 import type { CoreContext } from '../context.ts';
 import { queueMessage } from '../notify.ts';
 import { renderChartPng, renderVariants, type SummaryVariants } from './render.ts';
 import { createScrubber, type Scrubber } from './scrub.ts';
 import { CATEGORY_PHRASES, CATEGORY_SHORT_LABELS, computeWeeklyStats, type WeeklyStats } from './stats.ts';
-import { previousWeek, weekOf, type Week } from './week.ts';
+import { parseWeek, previousWeek, weekOf, type Week } from './week.ts';
 
 export const SUMMARY_PURPOSE = 'weekly_summary';
 
@@ -72,8 +72,8 @@ function textFor(summary: WeeklySummary, target: SummaryTarget): string {
 
 /**
  * Records the week in `summaries` and queues one outbox row per target, in one transaction. A week
- * that is already recorded queues nothing. Only text is queued: no channel can attach the chart yet,
- * so its path is kept in the `summaries` row.
+ * that is already recorded queues nothing. Each row carries the chart; channels that can send an
+ * image send it with the text (Telegram, X, WhatsApp), the others send the text alone.
  */
 export function postSummary(ctx: CoreContext, summary: WeeklySummary, targets: readonly SummaryTarget[]): PostResult {
   return ctx.store.transaction(() => {
@@ -86,7 +86,13 @@ export function postSummary(ctx: CoreContext, summary: WeeklySummary, targets: r
     });
     if (!recorded) return { posted: false, queued: 0 };
     for (const target of targets) {
-      queueMessage(ctx, { channel: target.channel, chatId: target.chat, text: textFor(summary, target), purpose: SUMMARY_PURPOSE });
+      queueMessage(ctx, {
+        channel: target.channel,
+        chatId: target.chat,
+        text: textFor(summary, target),
+        purpose: SUMMARY_PURPOSE,
+        attachment: { kind: 'photo', path: summary.image.path, mimeType: 'image/png' },
+      });
     }
     return { posted: true, queued: targets.length };
   });
@@ -107,6 +113,29 @@ function firstFiring(task: Pick<ScheduledTask, 'match'>, from: number, to: numbe
     if (task.match(new Date(at))) return at;
   }
   return undefined;
+}
+
+/** Weeks made up at most on one start (a service down for longer posts the last ones). */
+const MAX_MADE_UP_WEEKS = 4;
+
+/**
+ * The weeks whose scheduled summary was missed while the service was down, oldest first: every week
+ * after the last one posted, up to the latest one whose run is due (the previous week once this
+ * week's schedule has fired), at most MAX_MADE_UP_WEEKS. A village that never posted gets only the
+ * previous week, and only once this week's schedule has fired.
+ */
+function missedWeeks(ctx: CoreContext, task: Pick<ScheduledTask, 'match'>): Week[] {
+  const now = ctx.now();
+  const firedThisWeek = firstFiring(task, weekOf(now).start, now) !== undefined;
+  const latestDue = firedThisWeek ? previousWeek(now) : previousWeek(previousWeek(now).start);
+  const last = latestSummaryWeek(ctx.store.db);
+  if (last === undefined) return firedThisWeek ? [latestDue] : [];
+  const lastStart = parseWeek(last).start;
+  const weeks: Week[] = [];
+  for (let week = latestDue; week.start > lastStart && weeks.length < MAX_MADE_UP_WEEKS; week = previousWeek(week.start)) {
+    weeks.unshift(week);
+  }
+  return weeks.filter((week) => !getSummaryRecord(ctx.store.db, week.key));
 }
 
 /** A cancel function; `pending` settles when the made-up run started at scheduling (if any) is done. */
@@ -142,12 +171,9 @@ export function scheduleWeeklySummary(ctx: CoreContext, profile: VillageProfile,
     noOverlap: true,
     name: 'weekly-summary',
   });
-  const now = ctx.now();
-  const missed = previousWeek(now);
-  const pending =
-    !getSummaryRecord(ctx.store.db, missed.key) && firstFiring(task, weekOf(now).start, now) !== undefined
-      ? runFor(missed, 'missed')
-      : Promise.resolve();
+  const pending = (async () => {
+    for (const week of missedWeeks(ctx, task)) await runFor(week, 'missed');
+  })();
   ctx.logger.info({ schedule, timezone: profile.village.timezone, targets: targets.length }, 'weekly summary scheduled');
   const cancel = () => {
     cancelled = true;

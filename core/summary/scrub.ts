@@ -95,3 +95,37 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     },
   };
 }
+
+// "nama saya Budi Santoso", "saya bernama Siti", "perkenalkan, saya Pak Joko", "atas nama Ani",
+// "saya Bu Ratna dari RT 2": the words after such an opening are the writer's own name.
+const SELF_INTRODUCTION =
+  /(?<![\p{L}\p{N}])(?:nama\s*(?:saya|sy|aku|ku|gue|gw)(?:\s+(?:adalah|ialah))?|(?:saya|sy|aku)\s+bernama|perkenalkan\s*,?\s*(?:saya|aku|nama\s+saya)?|atas\s+nama|a\.n\.?|(?:saya|sy|aku)\s+(?=(?:pak|bu|bapak|ibu|mas|mbak|kang|teh|sdr)\.?\s))\s*[:,-]?\s*(?:(?:pak|bu|bapak|ibu|mas|mbak|kang|teh|sdr|saudara|saudari)\.?\s+)?/giu;
+// Words that end a name: where the sentence goes on ("dari RT 2", "warga Krajan", "mau lapor").
+const AFTER_NAME = new Set([
+  'dari', 'di', 'warga', 'tinggal', 'asal', 'rt', 'rw', 'dusun', 'desa', 'kampung', 'mau', 'ingin', 'hendak', 'yang', 'dan',
+  'mohon', 'minta', 'umur', 'usia', 'alamat', 'no', 'nomor', 'nomer', 'hp', 'wa', 'nik', 'selaku', 'sebagai', 'ini', 'itu',
+  'sudah', 'belum', 'tidak', 'mengadu', 'melapor', 'lapor', 'melaporkan', 'mengeluhkan', 'menyampaikan', 'kami', 'saya',
+  'aku', 'dengan', 'untuk', 'ke', 'karena', 'tolong', 'pak', 'bu', 'mengenai', 'tentang', 'soal', 'punya', 'ada', 'juga',
+]);
+const NAME_WORD = /^[ \t]*([\p{L}][\p{L}\p{M}'’]*)(\.?)/u;
+const MAX_NAME_WORDS = 3;
+
+/** Names the writer gives as their own in a text ("nama saya Budi Santoso" -> "Budi Santoso"). */
+export function namesIntroducedIn(text: string): string[] {
+  const names: string[] = [];
+  for (const intro of text.matchAll(SELF_INTRODUCTION)) {
+    let rest = text.slice((intro.index ?? 0) + intro[0].length);
+    const words: string[] = [];
+    while (words.length < MAX_NAME_WORDS) {
+      const match = NAME_WORD.exec(rest);
+      const word = match?.[1];
+      if (!match || !word || AFTER_NAME.has(normalize(word))) break;
+      words.push(word);
+      rest = rest.slice(match[0].length);
+      // "M. Yusuf": a dot after one letter is an initial; after a word it ends the sentence.
+      if (match[2] === '.' && [...word].length > 1) break;
+    }
+    if (words.length > 0) names.push(words.join(' '));
+  }
+  return names;
+}

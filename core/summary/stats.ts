@@ -98,14 +98,18 @@ export function dusunLabel(profile: Pick<VillageProfile, 'dusun'>, id: string | 
   return dusun ? `Dusun ${dusun.name}` : undefined;
 }
 
-export function computeWeeklyStats(ctx: CoreContext, week: Week): WeeklyStats {
+/** A period of the statistics: an ISO week, or a month (core/summary/month.ts). */
+export type StatsPeriod = Pick<Week, 'key' | 'start' | 'end'>;
+
+/** The figures of one period; named for the weekly summary, also used for the public page's months. */
+export function computeWeeklyStats(ctx: CoreContext, week: StatsPeriod): WeeklyStats {
   const { db } = ctx.store;
   const range = { start: week.start, end: week.end };
   const received = countReceived(db, range);
   const resolved = countResolved(db, range);
   // Past their deadline as the week ended; for the running week, as of now.
   const snapshotAt = Math.min(week.end, ctx.now());
-  const overdue = listOpenAt(db, snapshotAt).filter((ticket) => isOverdue(ticket, snapshotAt, ctx.profile)).length;
+  const overdue = listOpenAt(db, snapshotAt).filter((ticket) => isOverdue(ticket, snapshotAt, ctx)).length;
   const firstResponse = medianFirstResponseMs(db, range);
   const resolution = medianResolutionMs(db, range);
   const rating = ratingInRange(db, range);

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
+import { prepared } from '../prepared.ts';
 import { contacts } from '../schema.ts';
 
 export type Contact = typeof contacts.$inferSelect;
@@ -11,11 +12,7 @@ export function findOrCreateContact(
   displayName: string | undefined,
   now: number,
 ): { contact: Contact; created: boolean } {
-  const existing = db
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.channel, channel), eq(contacts.externalId, externalId)))
-    .get();
+  const existing = findContact(db, channel, externalId);
   if (existing) {
     const patch: Partial<Contact> = { lastSeenAt: now };
     if (displayName && displayName !== existing.displayName) patch.displayName = displayName;
@@ -24,23 +21,40 @@ export function findOrCreateContact(
       patch.reachable = true;
       patch.unreachableReason = null;
     }
-    db.update(contacts).set(patch).where(eq(contacts.id, existing.id)).run();
+    if (Object.keys(patch).length === 1) {
+      prepared(db, 'contacts.touch', (d) =>
+        d.update(contacts).set({ lastSeenAt: sql`${sql.placeholder('now')}` }).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
+      ).run({ id: existing.id, now });
+    } else {
+      db.update(contacts).set(patch).where(eq(contacts.id, existing.id)).run();
+    }
     return { contact: { ...existing, ...patch }, created: false };
   }
-  const contact = db
-    .insert(contacts)
-    .values({ channel, externalId, displayName: displayName ?? null, createdAt: now, lastSeenAt: now })
-    .returning()
-    .get();
+  const contact = prepared(db, 'contacts.insert', (d) =>
+    d
+      .insert(contacts)
+      .values({
+        channel: sql.placeholder('channel'),
+        externalId: sql.placeholder('externalId'),
+        displayName: sql.placeholder('displayName'),
+        createdAt: sql.placeholder('now'),
+        lastSeenAt: sql.placeholder('now'),
+      })
+      .returning()
+      .prepare(),
+  ).get({ channel, externalId, displayName: displayName ?? null, now });
+  if (!contact) throw new Error('contact insert returned no row');
   return { contact, created: true };
 }
 
 export function getContact(db: Db, id: number): Contact | undefined {
-  return db.select().from(contacts).where(eq(contacts.id, id)).get();
+  return prepared(db, 'contacts.get', (d) => d.select().from(contacts).where(eq(contacts.id, sql.placeholder('id'))).prepare()).get({ id });
 }
 
 export function markPrivacyNoticeSent(db: Db, id: number, now: number): void {
-  db.update(contacts).set({ privacyNoticeAt: now }).where(eq(contacts.id, id)).run();
+  prepared(db, 'contacts.privacyNotice', (d) =>
+    d.update(contacts).set({ privacyNoticeAt: sql`${sql.placeholder('now')}` }).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
+  ).run({ id, now });
 }
 
 export function markContactUnreachable(db: Db, id: number, reason: string): void {
@@ -48,9 +62,11 @@ export function markContactUnreachable(db: Db, id: number, reason: string): void
 }
 
 export function findContact(db: Db, channel: string, externalId: string): Contact | undefined {
-  return db
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.channel, channel), eq(contacts.externalId, externalId)))
-    .get();
+  return prepared(db, 'contacts.find', (d) =>
+    d
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.channel, sql.placeholder('channel')), eq(contacts.externalId, sql.placeholder('externalId'))))
+      .prepare(),
+  ).get({ channel, externalId });
 }

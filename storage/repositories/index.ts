@@ -8,3 +8,7 @@ export * from './cursors.ts';
 export * from './corrections.ts';
 export * from './summary.ts';
 export * from './jobs.ts';
+export * from './auth.ts';
+export * from './dashboard.ts';
+export * from './privacy.ts';
+export * from './deadlines.ts';

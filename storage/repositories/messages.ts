@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
+import { prepared } from '../prepared.ts';
 import { messages, outbox, type StoredAction, type StoredAttachment } from '../schema.ts';
 
 export type StoredMessage = typeof messages.$inferSelect;
@@ -7,12 +8,27 @@ export type NewMessage = typeof messages.$inferInsert;
 
 /** Stores an inbound message; returns its id, or undefined when (channel, externalId) was seen before. */
 export function insertInboundMessage(db: Db, message: Omit<NewMessage, 'direction'>): number | undefined {
-  const row = db
-    .insert(messages)
-    .values({ ...message, direction: 'in' })
-    .onConflictDoNothing({ target: [messages.channel, messages.externalId] })
-    .returning({ id: messages.id })
-    .get();
+  const row = prepared(db, 'messages.insertIn', (d) =>
+    d
+      .insert(messages)
+      .values({
+        channel: sql.placeholder('channel'),
+        externalId: sql.placeholder('externalId'),
+        direction: 'in',
+        chatId: sql.placeholder('chatId'),
+        senderId: sql.placeholder('senderId'),
+        contactId: sql.placeholder('contactId'),
+        ticketId: sql.placeholder('ticketId'),
+        purpose: sql.placeholder('purpose'),
+        text: sql.placeholder('text'),
+        attachments: sql.placeholder('attachments'),
+        replyToExternalId: sql.placeholder('replyToExternalId'),
+        at: sql.placeholder('at'),
+      })
+      .onConflictDoNothing({ target: [messages.channel, messages.externalId] })
+      .returning({ id: messages.id })
+      .prepare(),
+  ).get({ senderId: null, contactId: null, ticketId: null, purpose: null, attachments: null, replyToExternalId: null, ...message });
   return row?.id;
 }
 
@@ -32,23 +48,28 @@ export function findMessageByExternalId(db: Db, channel: string, externalId: str
 }
 
 export function setMessageTicket(db: Db, id: number, ticketId: number): void {
-  db.update(messages).set({ ticketId }).where(eq(messages.id, id)).run();
+  prepared(db, 'messages.setTicket', (d) =>
+    d.update(messages).set({ ticketId: sql`${sql.placeholder('ticketId')}` }).where(eq(messages.id, sql.placeholder('id'))).prepare(),
+  ).run({ id, ticketId });
 }
 
 /** Links a contact's recent inbound messages that belong to no ticket (e.g. a voice note sent first). */
 export function attachLooseMessages(db: Db, contactId: number, since: number, ticketId: number): void {
-  db.update(messages)
-    .set({ ticketId })
-    .where(
-      and(
-        eq(messages.contactId, contactId),
-        eq(messages.direction, 'in'),
-        isNull(messages.ticketId),
-        isNull(messages.purpose),
-        gte(messages.at, since),
-      ),
-    )
-    .run();
+  prepared(db, 'messages.attachLoose', (d) =>
+    d
+      .update(messages)
+      .set({ ticketId: sql`${sql.placeholder('ticketId')}` })
+      .where(
+        and(
+          eq(messages.contactId, sql.placeholder('contactId')),
+          eq(messages.direction, 'in'),
+          isNull(messages.ticketId),
+          isNull(messages.purpose),
+          gte(messages.at, sql.placeholder('since')),
+        ),
+      )
+      .prepare(),
+  ).run({ contactId, since, ticketId });
 }
 
 export function listTicketMessages(db: Db, ticketId: number): StoredMessage[] {

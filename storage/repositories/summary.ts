@@ -1,6 +1,6 @@
 // The weekly summary's queries: aggregated in SQL over index range scans (created_at, first_response_at,
 // resolved_at, closed_at), so a week costs the same on a million tickets as on a thousand.
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { contacts, summaries, tickets } from '../schema.ts';
 import { OPEN_STATUSES } from './tickets.ts';
@@ -74,9 +74,13 @@ export interface TicketAt {
   /** As they stood at the moment asked about: null when they came later. */
   firstResponseAt: number | null;
   resolvedAt: number | null;
+  responseDueAt: number | null;
+  resolutionDueAt: number | null;
 }
 
 const ticketAtColumns = {
+  responseDueAt: tickets.responseDueAt,
+  resolutionDueAt: tickets.resolutionDueAt,
   id: tickets.id,
   category: tickets.category,
   urgent: tickets.urgent,
@@ -115,6 +119,8 @@ export function listOpenAt(db: Db, at: number): TicketAt[] {
       createdAt: row.createdAt,
       firstResponseAt: row.firstResponseAt !== null && row.firstResponseAt < at ? row.firstResponseAt : null,
       resolvedAt: null,
+      responseDueAt: row.responseDueAt,
+      resolutionDueAt: row.resolutionDueAt,
     });
   }
   return [...byId.values()];
@@ -170,6 +176,11 @@ export function getSummaryRecord(db: Db, week: string): SummaryRecord | undefine
 }
 
 /** Records the week's summary; false when the week already has one (nothing is changed then). */
+/** The most recently posted week (by posting time), if any. */
+export function latestSummaryWeek(db: Db): string | undefined {
+  return db.select({ week: summaries.week }).from(summaries).orderBy(desc(summaries.postedAt)).limit(1).get()?.week;
+}
+
 export function insertSummaryRecord(db: Db, record: SummaryRecord): boolean {
   return db.insert(summaries).values(record).onConflictDoNothing().run().changes > 0;
 }

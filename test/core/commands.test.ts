@@ -183,7 +183,7 @@ describe('/tiket', () => {
     expect(command('sekdes', '/tiket antrean')).toBe('Antrean triase: tidak ada.');
   });
 
-  it('"lewat" lists tickets past the profile deadlines: no first response in 3 days, unresolved in 3+8 days', () => {
+  it('"lewat" lists tickets past their deadlines: no first response in 3 working days, unresolved in 8', () => {
     core = createTestCore();
     const unanswered = report('warga1', LAMP);
     const answered = report('warga2', WATER);
@@ -194,7 +194,7 @@ describe('/tiket', () => {
     expect(command('sekdes', '/tiket lewat')).toBe(
       `Tiket lewat tenggat:\n• SKM-${unanswered} [Sudah ada petugas] listrik, 3 hari: ${LAMP}`,
     );
-    // Answered but still not resolved after first_response_days + resolution_days.
+    // Answered but still not resolved 8 working days after the report (Monday 2 -> Thursday 12 November).
     core.clock.advance(8 * DAY);
     const overdue = command('sekdes', '/tiket terlambat');
     expect(overdue).toContain(`SKM-${unanswered} `);

@@ -203,6 +203,32 @@ describe('fake Telegram Bot API', () => {
     expect((await api('sendMessage', { chat_id: 111, text: 'normal' })).status).toBe(200);
   });
 
+  it('asks a fault policy about every call and records the fault it chose', async () => {
+    const plan = ['hang', 'hang_after', 'fail', undefined] as const;
+    let call = 0;
+    tg.setFaultPolicy('sendMessage', () => {
+      const kind = plan[call++];
+      return kind === 'fail' ? { kind, error: { status: 500, description: 'Internal Server Error' } } : kind ? { kind } : undefined;
+    });
+    const timedOut = (text: string) =>
+      fetch(`${tg.url}/bot${tg.token}/sendMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: 111, text }),
+        signal: AbortSignal.timeout(150),
+      });
+    // Left hanging, not taken; then taken with its answer never coming.
+    await expect(timedOut('tidak diterima')).rejects.toThrow();
+    await expect(timedOut('diterima tanpa jawaban')).rejects.toThrow();
+    expect((await api('sendMessage', { chat_id: 111, text: 'gagal' })).status).toBe(500);
+    expect((await api('sendMessage', { chat_id: 111, text: 'normal' })).status).toBe(200);
+    expect(tg.sent().map((m) => m.text)).toEqual(['diterima tanpa jawaban', 'normal']);
+    expect(tg.calls('sendMessage').map((c) => c.fault)).toEqual(['hang', 'hang_after', 'fail', undefined]);
+
+    tg.setFaultPolicy('sendMessage');
+    expect((await api('sendMessage', { chat_id: 111, text: 'tanpa kebijakan' })).status).toBe(200);
+  });
+
   it('delays answers so client timeouts can be tested', async () => {
     tg.delayNext('getMe', 300);
     await expect(

@@ -36,6 +36,8 @@ export interface SentMessage {
   /** The message this one actually replies to (absent when the target was missing and allowed to be). */
   reply_to_message_id?: number;
   parse_mode?: string;
+  /** For sendPhoto: the uploaded file, or the file id sent. */
+  photo?: UploadedFile | string;
   raw: Record<string, unknown>;
 }
 
@@ -47,7 +49,19 @@ export interface ApiCall {
   at: number;
   /** The description of an error answer, for readable failure messages. */
   error?: string;
+  /** The fault injected into this call, if any (see FakeTelegram.setFaultPolicy). */
+  fault?: FaultKind;
 }
+
+/**
+ * What a fault does to one call: `fail` answers with an error; `drop` destroys the connection without
+ * an answer; `hang` leaves the request unanswered until the client gives up. The `_after` kinds first
+ * process the call (the message is sent) and then lose the answer, like a response lost on the way.
+ */
+export type FaultKind = 'fail' | 'drop' | 'drop_after' | 'hang' | 'hang_after';
+
+/** A fault chosen by a policy for one call. */
+export type PolicyFault = { kind: 'fail'; error: InjectedError } | { kind: Exclude<FaultKind, 'fail'> };
 
 export interface InjectedError {
   status: number;
@@ -102,6 +116,11 @@ export interface FakeTelegram {
   dropNext(method: string, times?: number, options?: FaultOptions): void;
   /** The next `times` calls of `method` are answered only after delayMs. */
   delayNext(method: string, delayMs: number, times?: number, options?: FaultOptions): void;
+  /**
+   * From now on every call of `method` asks `policy` for a fault (undefined: none), after the queued
+   * faults of failNext/dropNext/delayNext; calls() records which fault each call got. No policy: off.
+   */
+  setFaultPolicy(method: string, policy?: (call: ApiCall) => PolicyFault | undefined): void;
   /** Sending to this chat answers 403 "Forbidden: bot was blocked by the user". */
   blockUser(chatId: number | string): void;
   unblockUser(chatId: number | string): void;
@@ -645,9 +664,8 @@ function parseParams(url: URL, contentType: string | undefined, body: Buffer): J
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (body.length > 0) {
     if (type === 'multipart/form-data') {
-      throw badRequest('multipart/form-data (file uploads) is not supported by the fake Telegram server');
-    }
-    if (type === 'application/x-www-form-urlencoded') {
+      Object.assign(params, parseMultipart(contentType ?? '', body));
+    } else if (type === 'application/x-www-form-urlencoded') {
       Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
     } else {
       let parsed: unknown;
@@ -672,6 +690,44 @@ function parseParams(url: URL, contentType: string | undefined, body: Buffer): J
   return params;
 }
 
+/** An uploaded file as the fake keeps it. */
+export interface UploadedFile {
+  filename: string;
+  bytes: number;
+  /** The first bytes, hex (e.g. the PNG signature 89504e47...). */
+  head: string;
+}
+
+/** multipart/form-data (file uploads, as telegraf sends sendPhoto): text fields as strings, files as UploadedFile. */
+function parseMultipart(contentType: string, body: Buffer): Json {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const marker = boundary?.[1] ?? boundary?.[2];
+  if (!marker) throw badRequest('multipart/form-data without a boundary');
+  const fields: Json = {};
+  const delimiter = Buffer.from(`--${marker}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    if (split !== -1) {
+      const headers = part.subarray(0, split).toString('utf8');
+      const content = part.subarray(split + 4);
+      const name = /name="([^"]*)"/i.exec(headers)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+      if (name !== undefined) {
+        fields[name] =
+          filename !== undefined
+            ? ({ filename, bytes: content.length, head: content.subarray(0, 8).toString('hex') } satisfies UploadedFile)
+            : content.toString('utf8');
+      }
+    }
+    start = next;
+  }
+  return fields;
+}
+
 function writeJson(res: ServerResponse, status: number, payload: Json, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.writableEnded) return;
   const body = JSON.stringify(payload);
@@ -684,8 +740,8 @@ interface Exchange {
   res: ServerResponse;
   call: ApiCall;
   answered: boolean;
-  /** A fault applying to the answer (FaultOptions.afterProcessing). */
-  answerFault?: { kind: 'drop' } | { kind: 'delay'; ms: number };
+  /** A fault applying to the answer (FaultOptions.afterProcessing, or a policy's drop_after/hang_after). */
+  answerFault?: { kind: 'drop' } | { kind: 'hang' } | { kind: 'delay'; ms: number };
 }
 
 interface PendingPoll {
@@ -698,7 +754,8 @@ interface PendingPoll {
 type Fault =
   | { kind: 'fail'; error: InjectedError; remaining: number }
   | { kind: 'drop'; afterProcessing: boolean; remaining: number }
-  | { kind: 'delay'; delayMs: number; afterProcessing: boolean; remaining: number };
+  | { kind: 'delay'; delayMs: number; afterProcessing: boolean; remaining: number }
+  | { kind: 'hang'; afterProcessing: boolean; remaining: number };
 
 interface StoredFile {
   file_id: string;
@@ -757,6 +814,7 @@ class FakeTelegramServer implements FakeTelegram {
   private readonly sentLog: SentMessage[] = [];
   private readonly callLog: ApiCall[] = [];
   private readonly faults = new Map<string, Fault[]>();
+  private readonly faultPolicies = new Map<string, (call: ApiCall) => PolicyFault | undefined>();
 
   constructor(options: FakeTelegramOptions) {
     this.token = options.token ?? '123456:TEST-TOKEN';
@@ -891,6 +949,11 @@ class FakeTelegramServer implements FakeTelegram {
     this.addFault(method, { kind: 'delay', delayMs, afterProcessing: options.afterProcessing ?? false, remaining: times });
   }
 
+  setFaultPolicy(method: string, policy?: (call: ApiCall) => PolicyFault | undefined): void {
+    if (policy) this.faultPolicies.set(method.toLowerCase(), policy);
+    else this.faultPolicies.delete(method.toLowerCase());
+  }
+
   blockUser(chatId: number | string): void {
     this.blocked.add(String(chatId));
   }
@@ -994,7 +1057,15 @@ class FakeTelegramServer implements FakeTelegram {
     if (token !== this.token) return this.answerError(ex, new ApiError(401, 'Unauthorized'));
     if (parseError) return this.answerError(ex, parseError);
 
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method) ?? this.policyFault(call);
+    if (fault?.kind === 'hang') {
+      // Never answered: the client's timeout (or close()) ends the exchange.
+      if (!fault.afterProcessing) {
+        ex.answered = true;
+        return;
+      }
+      ex.answerFault = { kind: 'hang' };
+    }
     if (fault?.kind === 'fail') {
       return this.answerError(ex, new ApiError(fault.error.status, fault.error.description, fault.error.retryAfter));
     }
@@ -1028,6 +1099,8 @@ class FakeTelegramServer implements FakeTelegram {
         return clone(this.bot);
       case 'sendmessage':
         return this.sendMessage(params);
+      case 'sendphoto':
+        return this.sendPhoto(params);
       case 'editmessagetext':
         return this.editMessage(params, true);
       case 'editmessagereplymarkup':
@@ -1062,6 +1135,7 @@ class FakeTelegramServer implements FakeTelegram {
       ex.res.destroy();
       return;
     }
+    if (fault?.kind === 'hang') return;
     const write = (): void => {
       ex.call.status = status;
       writeJson(ex.res, status, payload, headers);
@@ -1100,6 +1174,23 @@ class FakeTelegramServer implements FakeTelegram {
     const list = this.faults.get(key) ?? [];
     list.push(fault);
     this.faults.set(key, list);
+  }
+
+  /** The fault the method's policy chooses for this call, recorded on the call. */
+  private policyFault(call: ApiCall): Fault | undefined {
+    const chosen = this.faultPolicies.get(call.method.toLowerCase())?.(call);
+    if (!chosen) return undefined;
+    call.fault = chosen.kind;
+    switch (chosen.kind) {
+      case 'fail':
+        return { kind: 'fail', error: chosen.error, remaining: 1 };
+      case 'drop':
+      case 'drop_after':
+        return { kind: 'drop', afterProcessing: chosen.kind === 'drop_after', remaining: 1 };
+      case 'hang':
+      case 'hang_after':
+        return { kind: 'hang', afterProcessing: chosen.kind === 'hang_after', remaining: 1 };
+    }
   }
 
   /** Faults of a method are consumed in the order they were added. */
@@ -1358,6 +1449,19 @@ class FakeTelegramServer implements FakeTelegram {
       ...(parseMode !== undefined ? { parse_mode: parseMode } : {}),
       raw: clone(params),
     });
+    return message;
+  }
+
+  /** A photo upload (multipart) or a file id; recorded in the sent log with `photo` and the caption as text. */
+  private sendPhoto(params: Json): Json {
+    const chatKey = chatKeyOf(params.chat_id);
+    const photo = params.photo;
+    if (photo === undefined || photo === '') throw badRequest('there is no photo in the request');
+    const caption = asText(params.caption) ?? '';
+    if (caption.length > 1024) throw badRequest('message caption is too long');
+    this.assertNotBlocked(chatKey);
+    const message = this.storeBotMessage(chatKey, { photo: [{ file_id: `photo-${this.sentLog.length + 1}`, width: 800, height: 400 }], ...(caption ? { caption } : {}) });
+    this.sentLog.push({ chat_id: chatKey, message_id: asInt(message.message_id) ?? 0, text: caption, photo: clone(photo) as UploadedFile | string, raw: {} });
     return message;
   }
 

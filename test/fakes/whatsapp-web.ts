@@ -183,6 +183,14 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientLi
     return Promise.resolve({ id: { _serialized: id } });
   }
 
+  sendImage(chatId: string, image: { data: Buffer; mimeType: string; filename: string }): Promise<{ id: { _serialized: string } } | undefined> {
+    if (this.sendError !== undefined) return Promise.reject(this.sendError);
+    this.sentCounter += 1;
+    const id = serializedId(true, chatId, `3EB0IMG${String(this.sentCounter).padStart(6, '0')}`);
+    this.sent.push({ chatId, text: `[${image.mimeType} ${image.filename} ${image.data.length} B]`, options: undefined, id, at: Date.now() });
+    return Promise.resolve({ id: { _serialized: id } });
+  }
+
   getChats(): Promise<WhatsAppChatLike[]> {
     return Promise.resolve([...this.chats.values()]);
   }

@@ -1,9 +1,12 @@
 // The real service in-process: HTTP contract of DESIGN.md against a real SQLite file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.ts';
-import { tickets } from '../../storage/schema.ts';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { keyedHash } from '../../core/privacy/key.ts';
+import { contacts, dataRequests, tickets } from '../../storage/schema.ts';
 import { startService, type Service } from '../../scripts/service.ts';
-import { tempDir } from '../helpers.ts';
+import { tempDir, until } from '../helpers.ts';
 
 const LAMP = 'Lampu jalan di depan masjid Dusun Krajan mati sudah seminggu';
 
@@ -62,17 +65,6 @@ async function health(): Promise<{ status: string; channels: Record<string, { st
   const response = await fetch(`${base}/healthz`);
   expect(response.status).toBe(200);
   return (await response.json()) as { status: string; channels: Record<string, { state: string }>; outbox: Record<string, number> };
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Waits for the outbox to have nothing pending or in flight. */
@@ -346,5 +338,39 @@ describe('start-up checks name what is wrong', () => {
     } finally {
       other.cleanup();
     }
+  });
+});
+
+describe("a resident's data rights through the simulator", () => {
+  it('/hapus, then YA HAPUS: the resident is told, their data is anonymised with the key kept in DATA_DIR', async () => {
+    const running = await start();
+    const user = '6281234567890@c.us';
+    const code = (await post({ user, text: `Nama saya Gatot Prasetyo, hp 0857-1122-3344. ${LAMP}` })).json.ticket as string;
+    await replies(user, 1);
+    await post({ user, text: '/hapus' });
+    const [, confirm] = await replies(user, 2);
+    expect(confirm?.text).toContain('Balas YA HAPUS dalam 24 jam');
+    expect(confirm?.text).toContain(code);
+
+    expect((await post({ user, text: 'YA HAPUS' })).json.outcome).toBe('resident_command');
+    await drained();
+    // The earlier messages now belong to an anonymous chat; the last one reached the resident.
+    const sent = await sentTo(user);
+    expect(sent.map((message) => message.text)).toEqual([expect.stringContaining('Data pribadi Anda sudah dihapus')]);
+
+    const db = running.ctx.store.db;
+    const ticket = db.select().from(tickets).all()[0];
+    expect(ticket).toMatchObject({ code, status: 'closed', closeReason: 'Pelapor meminta datanya dihapus' });
+    expect(ticket?.summary).not.toMatch(/Gatot|Prasetyo|1122-3344/);
+    const key = join(dataDir.dir, 'secret.key');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const resident = db.select().from(contacts).all().find((contact) => contact.id === ticket?.contactId);
+    expect(resident).toMatchObject({ externalId: keyedHash(running.ctx.privacyKey(), 'web', user), displayName: null });
+    expect(db.select().from(dataRequests).all()).toEqual([expect.objectContaining({ contactId: resident?.id, kind: 'delete', state: 'done' })]);
+
+    // The officer who handles it sees why it was closed.
+    await post({ user: 'kaur_umum', text: `/lihat ${code}` });
+    const view = await until('the ticket view', async () => (await sentTo('kaur_umum')).find((message) => message.text.startsWith(`${code} — `)));
+    expect(view.text).toContain('Pelapor meminta datanya dihapus pada');
   });
 });

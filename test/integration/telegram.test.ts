@@ -1,5 +1,7 @@
 // The Telegram channel end to end: the real service (telegraf client, outbox, core, SQLite) against a
 // fake Bot API server that speaks HTTP like api.telegram.org.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.ts';
 import { startService, type Service } from '../../scripts/service.ts';
@@ -183,6 +185,24 @@ describe('Telegram channel', () => {
     const parts = fake.sent(resident.id).filter((message) => message.text.includes('kabelnya putus'));
     for (const part of parts) expect(part.text.length).toBeLessThanOrEqual(4096);
     expect(fake.calls('sendMessage').some((call) => call.status === 400)).toBe(false);
+  });
+
+  it('sends the weekly chart as a photo upload before the summary text', async () => {
+    const running = await start();
+    const chart = join(data.dir, '2026-W47.png');
+    writeFileSync(chart, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const channel = -1002000000001;
+    const adapter = running.adapters.find((candidate) => candidate.name === 'telegram');
+    const result = await adapter?.send({
+      channel: 'telegram',
+      chatId: String(channel),
+      text: 'Ringkasan Aspirasi Warga Desa Sukamaju: 7 laporan masuk, 5 selesai.',
+      attachment: { kind: 'photo', path: chart, mimeType: 'image/png' },
+    });
+    const sent = fake.sent(channel);
+    expect(sent.map((message) => message.photo)).toEqual([{ filename: '2026-W47.png', bytes: 16, head: '89504e470d0a1a0a' }, undefined]);
+    expect(sent[1]?.text).toBe('Ringkasan Aspirasi Warga Desa Sukamaju: 7 laporan masuk, 5 selesai.');
+    expect(result?.platformMessageId).toBe(`${channel}:${sent[1]?.message_id}`);
   });
 
   it('keeps photos and locations as attachments of the ticket and asks for words after a voice note', async () => {

@@ -9,23 +9,13 @@ import { hashExamples, loadTrainingSet, readModelFile, SHIPPED_MODEL_PATH, Train
 import { createCoreContext } from '../../core/context.ts';
 import { ingest } from '../../core/intake.ts';
 import { openStore } from '../../storage/db.ts';
-import { createTestCore, silentLogger, tempDir } from '../helpers.ts';
+import { createTestCore, silentLogger, tempDir, webMessage } from '../helpers.ts';
 
 const run = promisify(execFile);
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-function message(user: string, text: string, id: string) {
-  return {
-    channel: 'web',
-    externalId: id,
-    sender: { id: user },
-    chat: { id: user, isGroup: false },
-    text,
-    attachments: [],
-    receivedAt: new Date(),
-  };
-}
+const message = (user: string, text: string, id: string) => webMessage(user, text, id);
 
 describe('the shipped model', () => {
   it('was trained on the shipped labelled set as it is now (run `npm run train -- --shipped` after editing it)', () => {

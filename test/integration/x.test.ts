@@ -1,5 +1,8 @@
 // The X channel end to end: the real adapter and twitter-api-v2 client, a real core on SQLite and the
 // outbox worker, against a fake X API that msw serves in place of api.x.com (and api.twitter.com).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
 import pino from 'pino';
@@ -414,6 +417,29 @@ describe('X channel', () => {
       }
     });
     expect(fake.uploads).toEqual([{ mediaType: 'image/png', totalBytes: png.length, appended: 1, finalized: true }]);
+  });
+
+  it('sends an outbox row for the timeline with its chart file (the weekly summary) as a thread with the image', async () => {
+    const { adapter, sleeper } = startAdapter();
+    await adapter.start();
+    await sleeper.idle();
+    const dir = mkdtempSync(join(tmpdir(), 'x-chart-'));
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    writeFileSync(join(dir, '2026-W47.png'), png);
+    try {
+      const result = await adapter.send({
+        channel: 'x',
+        chatId: 'timeline',
+        text: '📊 Ringkasan Aspirasi Warga Desa Sukamaju: 7 laporan masuk, 5 selesai.',
+        attachment: { kind: 'photo', path: join(dir, '2026-W47.png'), mimeType: 'image/png' },
+      });
+      expect(fake.posted).toHaveLength(1);
+      expect(fake.posted[0]?.media).toEqual({ media_ids: ['777'] });
+      expect(result.platformMessageId).toContain(String(fake.posted[0]?.id));
+      expect(fake.uploads).toEqual([{ mediaType: 'image/png', totalBytes: png.length, appended: 1, finalized: true }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows refused credentials as disconnected and stops cleanly', async () => {

@@ -1,5 +1,8 @@
 // The adapter against the fake whatsapp-web.js client, on fake time: intake, the officers' group,
 // the watchdog (ready timeout, disconnects, logout, a missing Chromium), backfill, throttling, stop().
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACKFILL_MAX_AGE_MS, QR_STALE_MS, WhatsAppWebAdapter, type WhatsAppWebDeps } from '../../../bots/whatsapp/adapter.ts';
 import { ChromiumNotFoundError } from '../../../bots/whatsapp/client.ts';
@@ -438,6 +441,25 @@ describe('sending', () => {
     const toGroup = adapter.send({ channel: 'whatsapp', chatId: OFFICERS, text: 'Ringkasan harian' });
     await flush();
     await expect(toGroup).resolves.toBeDefined();
+  });
+
+  it('sends an attached image (the weekly chart) before its text', async () => {
+    const client = await connected();
+    const dir = mkdtempSync(join(tmpdir(), 'wa-chart-'));
+    writeFileSync(join(dir, '2026-W47.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+    try {
+      const sending = adapter.send({
+        channel: 'whatsapp',
+        chatId: OFFICERS,
+        text: '*Ringkasan mingguan*',
+        attachment: { kind: 'photo', path: join(dir, '2026-W47.png'), mimeType: 'image/png' },
+      });
+      await flush();
+      await expect(sending).resolves.toBeDefined();
+      expect(client.sent.map((sent) => sent.text)).toEqual(['[image/png 2026-W47.png 8 B]', '*Ringkasan mingguan*']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('maps failures to retryable or final errors', async () => {

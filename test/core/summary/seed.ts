@@ -20,15 +20,16 @@ export const SEEDS: Record<string, Seed> = {
   t1: { category: 'listrik', dusun: 'krajan', createdAt: start + 9 * H, firstResponseAt: start + 11 * H, resolvedAt: start + 19 * H, status: 'closed', rating: 5, closedAt: start + 29 * H },
   t2: { category: 'listrik', dusun: 'krajan', createdAt: start + 33 * H, firstResponseAt: start + 37 * H, resolvedAt: start + 63 * H, status: 'resolved' },
   t3: { category: 'listrik', dusun: 'krajan', createdAt: start + 2 * D, firstResponseAt: start + 2 * D + 6 * H, resolvedAt: start + 2 * D + 50 * H, status: 'closed', rating: 3, closedAt: start + 2 * D + 60 * H },
-  // No response for 4 days at the week's end: overdue.
+  // Thursday: 4 calendar days but only 2 working days (Thursday, Friday) unanswered at the week's
+  // end: not overdue (the first response is due after 3 working days).
   t4: { category: 'air_bersih', createdAt: start + 3 * D, status: 'new' },
   // One day old at the week's end: not overdue.
   t5: { category: 'infrastruktur', dusun: 'sukasari', createdAt: start + 6 * D, status: 'new' },
-  // From before the week, answered but unresolved after 17 days: overdue, not received this week.
+  // From before the week, answered but unresolved after 17 days (11 working days): overdue, not received this week.
   t6: { category: 'keamanan', dusun: 'krajan', createdAt: start - 10 * D, firstResponseAt: start - 9 * D, status: 'assigned' },
   // Received the week before, resolved this week after 72 hours.
   t7: { category: 'kesehatan', dusun: 'cikoneng', createdAt: start - 2 * D, firstResponseAt: start - D, resolvedAt: start + D, status: 'resolved' },
-  // Sunday 23:59:59.999 WIB of the week before: not received this week; 7 days unanswered: overdue.
+  // Sunday 23:59:59.999 WIB of the week before: not received this week; 5 working days unanswered: overdue.
   t8: { category: 'lainnya', createdAt: start - 1, status: 'new' },
   // Sunday 23:59:59.999 WIB, the last moment of the week: received.
   t9: { category: 'lainnya', createdAt: end - 1, status: 'new' },
@@ -49,7 +50,7 @@ export const SEEDS: Record<string, Seed> = {
 export const EXPECTED = {
   received: { total: 7, byCategory: { listrik: 3, air_bersih: 1, infrastruktur: 1, lainnya: 1, pelayanan_aparat: 1 }, byDusun: { krajan: 4, sukasari: 1, tanpa_dusun: 2 } },
   resolved: { total: 5, byCategory: { listrik: 3, kesehatan: 1, pelayanan_aparat: 1 } },
-  overdue: 4,
+  overdue: 3,
   // First responses this week: 2, 4, 6 and 2 hours.
   medianFirstResponseHours: 3,
   firstResponses: 4,

@@ -3,7 +3,7 @@
 // schedule with its made-up run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { countTweetLength, splitThread } from '../../../bots/x/outbound.ts';
 import { createCoreContext } from '../../../core/context.ts';
@@ -12,7 +12,7 @@ import { computeWeeklyStats } from '../../../core/summary/stats.ts';
 import { parseWeek } from '../../../core/summary/week.ts';
 import { openStore } from '../../../storage/db.ts';
 import { getSummaryRecord } from '../../../storage/repositories/index.ts';
-import { outbox } from '../../../storage/schema.ts';
+import { outbox, summaries } from '../../../storage/schema.ts';
 import { createTestCore, demoProfileWith, silentLogger, tempDir, type TestCore } from '../../helpers.ts';
 import { EXPECTED, RESIDENT_NAMES, RESIDENT_TEXT, seedWeek, WEEK } from './seed.ts';
 
@@ -60,9 +60,10 @@ describe('weekly figures', () => {
   });
 
   it('for the running week, count what is overdue as of now', () => {
-    // Tuesday 17 November 12:00 WIB: only the old t6 and t13 are overdue; t8 is 36 hours old, t4 not yet received.
+    // Tuesday 17 November 12:00 WIB: only the old t13 is overdue; t6's resolution is due after its 8th
+    // working day (Wednesday 00:00), t8 is 1.5 working days old, t4 not yet received.
     core.clock.now = WEEK.start + 36 * HOUR;
-    expect(computeWeeklyStats(core.ctx, WEEK).overdue).toBe(2);
+    expect(computeWeeklyStats(core.ctx, WEEK).overdue).toBe(1);
   });
 });
 
@@ -118,7 +119,7 @@ describe('posting', () => {
     expect(rows[1]?.text).toBe(summary.variants.whatsapp);
     expect(rows[2]?.text).toBe(summary.variants.xPost);
     expect(rows[3]?.text).toBe(summary.variants.whatsapp);
-    expect(getSummaryRecord(core.ctx.store.db, '2026-W47')).toMatchObject({ text: summary.text, imagePath: summary.image.path, stats: { overdue: 4 } });
+    expect(getSummaryRecord(core.ctx.store.db, '2026-W47')).toMatchObject({ text: summary.text, imagePath: summary.image.path, stats: { overdue: 3 } });
   });
 
   it('posts a week once, also after a restart on the same database file', async () => {
@@ -152,6 +153,25 @@ describe('the schedule', () => {
     await second.pending;
     second();
     expect(summaryRows()).toHaveLength(4);
+  });
+
+  it('makes up every week missed since the last one posted, oldest first, at most four', async () => {
+    const weeksPosted = () => core.ctx.store.db.select().from(summaries).orderBy(asc(summaries.postedAt)).all().map((row) => row.week);
+    // W47 posted on time; the service was then down for three weeks (started Monday 14 December 09:00).
+    let cancel = scheduleWeeklySummary(core.ctx, profile, { imageDir: images.dir });
+    await cancel.pending;
+    cancel();
+    core.clock.now = MONDAY_0800 + 3 * 7 * 24 * HOUR + HOUR;
+    cancel = scheduleWeeklySummary(core.ctx, profile, { imageDir: images.dir });
+    await cancel.pending;
+    cancel();
+    expect(weeksPosted()).toEqual(['2026-W47', '2026-W48', '2026-W49', '2026-W50']);
+    // Down for ten more weeks (started Monday 22 February 2027): only the last four are made up.
+    core.clock.now += 10 * 7 * 24 * HOUR;
+    cancel = scheduleWeeklySummary(core.ctx, profile, { imageDir: images.dir });
+    await cancel.pending;
+    cancel();
+    expect(weeksPosted().slice(4)).toEqual(['2027-W04', '2027-W05', '2027-W06', '2027-W07']);
   });
 
   it('makes nothing up before the scheduled time of the week', async () => {

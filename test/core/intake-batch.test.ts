@@ -1,0 +1,66 @@
+// Group commit: concurrent arrivals stored in one transaction, each message in its own savepoint.
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeywordClassifier } from '../../core/classifier/keyword.ts';
+import type { Classifier } from '../../core/classifier/types.ts';
+import { IntakeBatcher } from '../../core/intake.ts';
+import type { InboundMessage } from '../../core/types.ts';
+import { messages, tickets } from '../../storage/schema.ts';
+import { createTestCore, webMessage, type TestCore } from '../helpers.ts';
+
+let core: TestCore;
+afterEach(() => core.close());
+
+const message = (id: string, user: string, text: string): InboundMessage => webMessage(user, text, id, new Date(core.clock.now));
+
+describe('IntakeBatcher', () => {
+  it('stores concurrent messages in one commit with the outcomes one at a time would give', async () => {
+    core = createTestCore();
+    const batcher = new IntakeBatcher(core.ctx);
+    const results = await Promise.all([
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+      batcher.submit(message('b', 'warga-2', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+      // The same resident again within the threading window: a follow-up, not a second ticket.
+      batcher.submit(message('c', 'warga-1', 'Tambahan: lampunya di depan rumah pak RT')),
+      // A redelivery of the first message in the same batch: a duplicate.
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+    ]);
+    expect(results.map((result) => result.outcome)).toEqual(['new_ticket', 'new_ticket', 'follow_up', 'duplicate']);
+    expect(core.ctx.store.db.select().from(tickets).all()).toHaveLength(2);
+    expect(core.ctx.store.db.select().from(messages).all().filter((row) => row.direction === 'in')).toHaveLength(3);
+    expect(core.queued('warga-1')[0]).toContain('SKM-1');
+    expect(core.queued('warga-2')[0]).toContain('SKM-2');
+  });
+
+  it('rolls back only the message that failed; the others are stored and answered', async () => {
+    const keyword = new KeywordClassifier();
+    const failing: Classifier = {
+      name: 'failing',
+      classify: (text) => {
+        if (text.includes('meledak')) throw new Error('classifier exploded');
+        return keyword.classify(text);
+      },
+    };
+    core = createTestCore({ classifier: failing });
+    const batcher = new IntakeBatcher(core.ctx);
+    const outcomes = await Promise.allSettled([
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+      batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
+      batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const stored = core.ctx.store.db.select().from(messages).all().map((row) => row.externalId);
+    expect(stored).toEqual(['a', 'c']);
+    expect(core.queued('warga-2')).toEqual([]);
+    expect(core.queued('warga-3')).toHaveLength(1);
+  });
+
+  it('commits a full batch at once without waiting for the next turn', async () => {
+    core = createTestCore();
+    const batcher = new IntakeBatcher(core.ctx, 2);
+    const first = batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu'));
+    void batcher.submit(message('b', 'warga-2', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi'));
+    // Stored synchronously when the second arrived (the batch was full).
+    expect(core.ctx.store.db.select().from(tickets).all()).toHaveLength(2);
+    await expect(first).resolves.toMatchObject({ outcome: 'new_ticket' });
+  });
+});
