@@ -4,8 +4,8 @@ import { claimJobRun, finishJobRun } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
 
 /** The calendar day in the village's time zone, e.g. "2026-11-30". */
-export function villageDay(ctx: Pick<CoreContext, 'profile'>, at: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.profile.village.timezone }).format(new Date(at));
+export function villageDay(ctx: Pick<CoreContext, 'calendar'>, at: number): string {
+  return ctx.calendar.dayKey(at);
 }
 
 const MINUTE_MS = 60_000;
@@ -15,7 +15,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
  * Whether a daily schedule (a node-cron task, or anything with `match`) last fired earlier today,
  * village day, at or before `now`: at start, today's run is due if it has not run yet.
  */
-export function firedToday(ctx: Pick<CoreContext, 'profile'>, task: { match(date: Date): boolean }, now: number): boolean {
+export function firedToday(ctx: Pick<CoreContext, 'calendar'>, task: { match(date: Date): boolean }, now: number): boolean {
   const today = villageDay(ctx, now);
   for (let at = Math.floor(now / MINUTE_MS) * MINUTE_MS; at > now - DAY_MS; at -= MINUTE_MS) {
     if (task.match(new Date(at))) return villageDay(ctx, at) === today;

@@ -322,6 +322,11 @@ export const privacyText = {
 
 export { statusLabel };
 
+/** A date and time as officers and residents read it, in the village's time zone: "27 Nov 2026, 10.00". */
+export function formatVillageTime(timezone: string, at: number): string {
+  return new Intl.DateTimeFormat('id-ID', { timeZone: timezone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+}
+
 /** Deadline reminders and escalations to officers. */
 export const deadlineText = {
   reminderTitle: (day: string) => `⏰ Pengingat tenggat — ${day}`,

@@ -3,29 +3,20 @@
 // written as DIR/aspirasi-desa-<YYYYMMDD-HHMMSS>.sqlite (default DIR: DATA_DIR/backups, time in the
 // village's time zone). Prints the file's path, or with --json one line {file, bytes, tickets, ms}.
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadDotEnv, parseEnv } from '../config/env.ts';
 import { BackupError, backupFile, type BackupResult } from '../storage/backup.ts';
-import { runCli } from './cli.ts';
+import { parseCliArgs, runCli } from './cli.ts';
 import { villageTimeZone } from './village-timezone.ts';
 
 const USAGE = 'usage: npm run --silent backup -- [--to DIR] [--json]';
 async function main(): Promise<number> {
-  let values: { to?: string | undefined; json: boolean; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { to: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCliArgs(USAGE, {
+    options: { to: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   loadDotEnv();
   const env = parseEnv();
   const dir = values.to !== undefined ? resolve(values.to) : join(env.dataDir, 'backups');

@@ -2,10 +2,9 @@
 // (integrity_check, an Aspirasi Desa database, not from a newer version); nothing is replaced while
 // the service runs on DATA_DIR; the current database is saved as DATA_DIR/backups/before-restore-*.sqlite.
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadDotEnv, parseEnv } from '../config/env.ts';
 import { checkBackupFile, restoreDatabase } from '../storage/restore.ts';
-import { runCli } from './cli.ts';
+import { parseCliArgs, runCli } from './cli.ts';
 import { pidFilePath, runningServicePid } from './pidfile.ts';
 import { villageTimeZone } from './village-timezone.ts';
 
@@ -17,21 +16,9 @@ function refuse(reason: string): number {
 }
 
 async function main(): Promise<number> {
-  let positionals: string[];
-  let help: boolean;
-  try {
-    const parsed = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: true });
-    positionals = parsed.positionals;
-    help = parsed.values.help;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const [given, ...extra] = positionals;
+  const parsed = parseCliArgs(USAGE, { options: { help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: true });
+  if (typeof parsed === 'number') return parsed;
+  const [given, ...extra] = parsed.positionals;
   if (given === undefined || extra.length > 0) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

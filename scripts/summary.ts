@@ -3,7 +3,6 @@
 // chart PNG); without it the summary is queued in the outbox for the profile's summary targets, and
 // the running service (`npm start`) sends it.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadDotEnv, parseEnv } from '../config/env.ts';
 import { loadProfile } from '../config/profile.ts';
@@ -11,31 +10,23 @@ import { createCoreContext } from '../core/context.ts';
 import { buildSummary, postSummary } from '../core/summary/run.ts';
 import { parseWeek, previousWeek, WeekFormatError, type Week } from '../core/summary/week.ts';
 import { openStore } from '../storage/db.ts';
-import { runCli } from './cli.ts';
+import { parseCliArgs, runCli } from './cli.ts';
 
 const USAGE = 'usage: npm run --silent summary -- [--dry-run] [--json] [--week YYYY-Www]';
 
 async function main(): Promise<number> {
-  let values: { 'dry-run': boolean; json: boolean; week?: string | undefined; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        'dry-run': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        week: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCliArgs(USAGE, {
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      week: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let week: Week;
   try {
     week = values.week !== undefined ? parseWeek(values.week) : previousWeek(Date.now());

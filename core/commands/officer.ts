@@ -18,7 +18,7 @@ import { createLoginLink } from '../auth/login-link.ts';
 import type { CoreContext } from '../context.ts';
 import { CATEGORIES, isCategory, type Category, type Kind, type Status } from '../domain.ts';
 import { firstResponsePatch, isOpen, isTerminal, recordEvent, survivingTicket, transition } from '../lifecycle.ts';
-import { CATEGORY_LABELS, KIND_LABELS, officerText, privacyText, ratingActions, residentText, statusLabel } from '../messages.ts';
+import { CATEGORY_LABELS, formatVillageTime, KIND_LABELS, officerText, privacyText, ratingActions, residentText, statusLabel } from '../messages.ts';
 import { computeDeadlines } from '../deadlines/sla.ts';
 import { handlerLabel, queueMessage, queueToOfficer, queueToTicketResidents } from '../notify.ts';
 import { placeLabel } from '../gazetteer.ts';
@@ -173,11 +173,7 @@ function listTickets(scope: CommandScope, arg: string): void {
 }
 
 function formatTime(ctx: CoreContext, at: number): string {
-  return new Date(at).toLocaleString('id-ID', {
-    timeZone: ctx.profile.village.timezone,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
+  return formatVillageTime(ctx.profile.village.timezone, at);
 }
 
 /**

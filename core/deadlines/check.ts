@@ -13,7 +13,7 @@ import {
   type DeadlineRow,
 } from '../../storage/repositories/index.ts';
 import type { CoreContext } from '../context.ts';
-import { runOncePerPeriod, villageDay } from '../jobs.ts';
+import { firedToday, runOncePerPeriod, villageDay } from '../jobs.ts';
 import { recordEvent } from '../lifecycle.ts';
 import { deadlineText, ROLE_LABELS, ticketActions } from '../messages.ts';
 import { placeLabel } from '../gazetteer.ts';
@@ -201,13 +201,6 @@ export async function runDailyReminder(ctx: CoreContext): Promise<Record<string,
   return ran?.result.officers;
 }
 
-/** The time today's reminder is scheduled at (village time), from a simple "m h * * *" cron. */
-function scheduledTimeToday(ctx: CoreContext, now: number): number | undefined {
-  const [minute, hour] = ctx.profile.reminders.schedule.split(/\s+/).map(Number);
-  if (minute === undefined || hour === undefined || Number.isNaN(minute) || Number.isNaN(hour)) return undefined;
-  return ctx.calendar.startOfDay(now) + (hour * 60 + minute) * 60_000;
-}
-
 /**
  * Schedules the deadline jobs: the reminder on the profile's schedule, escalation every 15 minutes
  * (hour-based deadlines need it), both once at start, so a reminder missed while the service was
@@ -231,11 +224,10 @@ export function scheduleDeadlines(ctx: CoreContext, options: { wake?: () => void
   };
   guard('deadline backfill', () => backfillDeadlines(ctx));
   guard('escalation', () => escalateOverdue(ctx));
-  // Made up only the same day and before quiet hours: a late evening start waits for tomorrow's.
-  const today = scheduledTimeToday(ctx, ctx.now());
-  const quiet = quietHoursEnd(ctx.profile, ctx.calendar, ctx.now()) !== undefined;
-  if (today !== undefined && ctx.now() >= today && !quiet) guard('deadline reminder', () => runDailyReminder(ctx));
   const reminder = cron.schedule(ctx.profile.reminders.schedule, () => guard('deadline reminder', () => runDailyReminder(ctx)), { timezone });
+  // Made up only the same day and before quiet hours: a late evening start waits for tomorrow's.
+  const quiet = quietHoursEnd(ctx.profile, ctx.calendar, ctx.now()) !== undefined;
+  if (firedToday(ctx, reminder, ctx.now()) && !quiet) guard('deadline reminder', () => runDailyReminder(ctx));
   const escalation = cron.schedule('*/15 * * * *', () => guard('escalation', () => escalateOverdue(ctx)), { timezone });
   return () => {
     void reminder.stop();

@@ -16,7 +16,7 @@ import {
 import type { CoreContext } from '../context.ts';
 import type { Category } from '../domain.ts';
 import { isOpen, transition } from '../lifecycle.ts';
-import { CATEGORY_LABELS, privacyText, statusLabel } from '../messages.ts';
+import { CATEGORY_LABELS, formatVillageTime, privacyText, statusLabel } from '../messages.ts';
 import { queueMessage, queueToOfficer } from '../notify.ts';
 import { truncate } from '../text.ts';
 import type { InboundMessage } from '../types.ts';
@@ -50,7 +50,7 @@ export function refuseDataRightsInGroup(ctx: CoreContext, message: InboundMessag
 }
 
 function formatTime(ctx: CoreContext, at: number): string {
-  return new Intl.DateTimeFormat('id-ID', { timeZone: ctx.profile.village.timezone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  return formatVillageTime(ctx.profile.village.timezone, at);
 }
 
 function formatDay(ctx: CoreContext, at: number): string {

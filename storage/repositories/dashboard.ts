@@ -1,9 +1,9 @@
 // The dashboard's ticket queries: a filtered, paginated list (also exported as CSV) and the
 // proposals (usulan) for the next Musdes.
-import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { tickets } from '../schema.ts';
-import { OPEN_STATUSES, type Ticket } from './tickets.ts';
+import { OPEN_STATUSES, openWithDeadlineBy, type Ticket } from './tickets.ts';
 
 export interface TicketSearch {
   /** One status, or 'open' for new, assigned and in progress. */
@@ -34,15 +34,7 @@ function conditions(search: TicketSearch): SQL | undefined {
   else if (search.dusun) parts.push(eq(tickets.dusun, search.dusun));
   if (search.assignee === '-') parts.push(isNull(tickets.assignee));
   else if (search.assignee) parts.push(eq(tickets.assignee, search.assignee));
-  if (search.overdueAt !== undefined) {
-    parts.push(
-      inArray(tickets.status, [...OPEN_STATUSES]),
-      or(
-        and(isNull(tickets.firstResponseAt), lte(tickets.responseDueAt, search.overdueAt)),
-        and(isNull(tickets.resolvedAt), lte(tickets.resolutionDueAt, search.overdueAt)),
-      ),
-    );
-  }
+  if (search.overdueAt !== undefined) parts.push(openWithDeadlineBy(search.overdueAt));
   const text = search.text?.trim();
   if (text) {
     const pattern = `%${escapeLike(text.toLowerCase())}%`;

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { tickets } from '../schema.ts';
-import { OPEN_STATUSES } from './tickets.ts';
+import { OPEN_STATUSES, openWithDeadlineBy } from './tickets.ts';
 
 const deadlineColumns = {
   id: tickets.id,
@@ -50,15 +50,7 @@ export function listOpenDueBefore(db: Db, until: number): DeadlineRow[] {
   return db
     .select(deadlineColumns)
     .from(tickets)
-    .where(
-      and(
-        open,
-        or(
-          and(isNull(tickets.firstResponseAt), lte(tickets.responseDueAt, until)),
-          and(isNull(tickets.resolvedAt), lte(tickets.resolutionDueAt, until)),
-        ),
-      ),
-    )
+    .where(openWithDeadlineBy(until))
     .orderBy(asc(tickets.responseDueAt), asc(tickets.id))
     .all();
 }

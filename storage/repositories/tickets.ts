@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { prepared } from '../prepared.ts';
 import { ticketFollowers, tickets } from '../schema.ts';
@@ -144,20 +144,27 @@ export function listOpenTickets(db: Db, filter: TicketListFilter = {}): Ticket[]
     .all();
 }
 
-/** Open tickets past a deadline at `now` (stored deadlines: core/deadlines/sla.ts), oldest first. */
+/**
+ * Open tickets with a stored deadline (core/deadlines/sla.ts) not met by `until`: overdue when
+ * `until` is now, due by then otherwise. Shared by /tiket lewat, the reminders and escalation, and
+ * the dashboard's overdue filter.
+ */
+export function openWithDeadlineBy(until: number): SQL {
+  return and(
+    inArray(tickets.status, [...OPEN_STATUSES]),
+    or(
+      and(isNull(tickets.firstResponseAt), lte(tickets.responseDueAt, until)),
+      and(isNull(tickets.resolvedAt), lte(tickets.resolutionDueAt, until)),
+    ),
+  ) as SQL;
+}
+
+/** Open tickets past a deadline at `now`, oldest first. */
 export function listOverdueTickets(db: Db, now: number, limit = 20): Ticket[] {
   return db
     .select()
     .from(tickets)
-    .where(
-      and(
-        inArray(tickets.status, [...OPEN_STATUSES]),
-        or(
-          and(isNull(tickets.firstResponseAt), lte(tickets.responseDueAt, now)),
-          and(isNull(tickets.resolvedAt), lte(tickets.resolutionDueAt, now)),
-        ),
-      ),
-    )
+    .where(openWithDeadlineBy(now))
     .orderBy(asc(tickets.createdAt))
     .limit(limit)
     .all();
