@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import { assertSchemaUsable, corruptDatabaseError, isCorruption, MIGRATIONS_FOLDER as migrationsFolder } from './schema-version.ts';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface Store {
   db: Db;

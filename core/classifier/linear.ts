@@ -95,9 +95,18 @@ export function trainNaiveBayes(
   return { kind: 'naive_bayes', logPrior, logLikelihood, classes };
 }
 
+/** The vocabulary columns of a message's features, each once (what the scoring functions take). */
+export function featureColumns(vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
+  return columns(vocabulary, features, true);
+}
+
 export function scoreNaiveBayes(model: NaiveBayesModel, vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
+  return scoreNaiveBayesColumns(model, featureColumns(vocabulary, features));
+}
+
+export function scoreNaiveBayesColumns(model: NaiveBayesModel, featureColumns: readonly number[]): number[] {
   const scores = [...model.logPrior];
-  for (const column of columns(vocabulary, features, true)) {
+  for (const column of featureColumns) {
     const base = column * model.classes;
     for (let label = 0; label < model.classes; label += 1) scores[label] = (scores[label] ?? 0) + (model.logLikelihood[base + label] ?? 0);
   }
@@ -181,8 +190,12 @@ export function trainSoftmax(
 }
 
 export function scoreSoftmax(model: SoftmaxModel, vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
+  return scoreSoftmaxColumns(model, featureColumns(vocabulary, features));
+}
+
+export function scoreSoftmaxColumns(model: SoftmaxModel, featureColumns: readonly number[]): number[] {
   const scores = [...model.bias];
-  for (const column of columns(vocabulary, features, true)) {
+  for (const column of featureColumns) {
     const base = column * model.classes;
     for (let label = 0; label < model.classes; label += 1) scores[label] = (scores[label] ?? 0) + (model.weights[base + label] ?? 0);
   }

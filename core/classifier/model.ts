@@ -9,9 +9,12 @@ import { CATEGORIES, KINDS, type Category, type Kind } from '../domain.ts';
 import { URGENT_WORDS } from './keyword.ts';
 import {
   buildVocabulary,
+  featureColumns,
   roundWeights,
   scoreNaiveBayes,
   scoreSoftmax,
+  scoreSoftmaxColumns,
+  scoreNaiveBayesColumns,
   softmax,
   trainNaiveBayes,
   trainSoftmax,
@@ -19,7 +22,7 @@ import {
   type SoftmaxModel,
   type SparseExample,
 } from './linear.ts';
-import { categoryFeatures, styleFeatures } from './preprocess.ts';
+import { categoryFeatures, categoryFeaturesOf, styleFeatures, styleFeaturesOf, tokenize } from './preprocess.ts';
 import type { Classification, Classifier } from './types.ts';
 
 export const TRAINING_DIR = join(dirname(fileURLToPath(import.meta.url)), 'training');
@@ -274,11 +277,9 @@ export class TrainedClassifier implements Classifier {
   /** Probabilities per category, in the order of `model.categories`. */
   categoryProbabilities(text: string, features = categoryFeatures(text)): number[] {
     const { category } = this.model;
-    return mix(
-      scoreNaiveBayes(category.naiveBayes, this.categoryVocabulary, features),
-      scoreSoftmax(category.softmax, this.categoryVocabulary, features),
-      category,
-    );
+    // Both models share the vocabulary: the features' columns are looked up once.
+    const columns = featureColumns(this.categoryVocabulary, features);
+    return mix(scoreNaiveBayesColumns(category.naiveBayes, columns), scoreSoftmaxColumns(category.softmax, columns), category);
   }
 
   /** The urgency model's probability that the message needs action today. */
@@ -289,13 +290,14 @@ export class TrainedClassifier implements Classifier {
 
   classify(text: string): Classification {
     // Tokenizing and stemming is most of the work: once per message for all three models.
-    const features = categoryFeatures(text);
+    const tokens = tokenize(text);
+    const features = categoryFeaturesOf(tokens);
     const probabilities = this.categoryProbabilities(text, features);
     const ranked = this.model.categories
       .map((category, index) => ({ category, confidence: probabilities[index] ?? 0 }))
       .sort((a, b) => b.confidence - a.confidence);
     const top = ranked[0] ?? { category: 'lainnya' as Category, confidence: 0 };
-    const style = styleFeatures(text);
+    const style = styleFeaturesOf(text, tokens);
     const kindScores = softmax(scoreSoftmax(this.model.kind.softmax, this.kindVocabulary, style));
     const kind = this.model.kind.labels[kindScores.indexOf(Math.max(...kindScores))] ?? 'pengaduan';
     const urgentProbability = this.urgentProbability(text, style, features);

@@ -119,7 +119,12 @@ export function tokenize(text: string, lexicon: Lexicon = loadLexicon()): string
 
 /** Content features for the category model: stems without stopwords, plus adjacent-stem bigrams. */
 export function categoryFeatures(text: string, lexicon?: Lexicon): string[] {
-  const stems = tokenize(text, lexicon)
+  return categoryFeaturesOf(tokenize(text, lexicon));
+}
+
+/** `categoryFeatures` from the message's tokens (so one message is tokenized once for every model). */
+export function categoryFeaturesOf(tokens: readonly string[]): string[] {
+  const stems = tokens
     .filter((token) => token !== '<angka>' && !isStopword(token) && token.length > 1)
     .map(stem);
   const features = [...stems];
@@ -129,7 +134,11 @@ export function categoryFeatures(text: string, lexicon?: Lexicon): string[] {
 
 /** Features for kind and urgency: every token (question words and "segera" matter) and punctuation cues. */
 export function styleFeatures(text: string, lexicon?: Lexicon): string[] {
-  const tokens = tokenize(text, lexicon);
+  return styleFeaturesOf(text, tokenize(text, lexicon));
+}
+
+/** `styleFeatures` from the message's text and its tokens. */
+export function styleFeaturesOf(text: string, tokens: readonly string[]): string[] {
   const features = tokens.map((token) => `w:${token}`);
   if (tokens[0]) features.push(`first:${tokens[0]}`);
   if (text.includes('?')) features.push('has:question_mark');

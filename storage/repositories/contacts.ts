@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
+import { decodeRow, insertRowReturning, rawStatement } from '../raw.ts';
 import { prepared } from '../prepared.ts';
 import { contacts } from '../schema.ts';
 
@@ -30,25 +31,13 @@ export function findOrCreateContact(
     }
     return { contact: { ...existing, ...patch }, created: false };
   }
-  const contact = prepared(db, 'contacts.insert', (d) =>
-    d
-      .insert(contacts)
-      .values({
-        channel: sql.placeholder('channel'),
-        externalId: sql.placeholder('externalId'),
-        displayName: sql.placeholder('displayName'),
-        createdAt: sql.placeholder('now'),
-        lastSeenAt: sql.placeholder('now'),
-      })
-      .returning()
-      .prepare(),
-  ).get({ channel, externalId, displayName: displayName ?? null, now });
+  const contact = insertRowReturning(db, contacts, { channel, externalId, displayName: displayName ?? null, createdAt: now, lastSeenAt: now });
   if (!contact) throw new Error('contact insert returned no row');
   return { contact, created: true };
 }
 
 export function getContact(db: Db, id: number): Contact | undefined {
-  return prepared(db, 'contacts.get', (d) => d.select().from(contacts).where(eq(contacts.id, sql.placeholder('id'))).prepare()).get({ id });
+  return decodeRow(contacts, rawStatement(db, 'select * from contacts where id = ?').get(id));
 }
 
 export function markPrivacyNoticeSent(db: Db, id: number, now: number): void {
@@ -62,11 +51,5 @@ export function markContactUnreachable(db: Db, id: number, reason: string): void
 }
 
 export function findContact(db: Db, channel: string, externalId: string): Contact | undefined {
-  return prepared(db, 'contacts.find', (d) =>
-    d
-      .select()
-      .from(contacts)
-      .where(and(eq(contacts.channel, sql.placeholder('channel')), eq(contacts.externalId, sql.placeholder('externalId'))))
-      .prepare(),
-  ).get({ channel, externalId });
+  return decodeRow(contacts, rawStatement(db, 'select * from contacts where channel = ? and external_id = ?').get(channel, externalId));
 }

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
+import { insertRow } from '../raw.ts';
 import { prepared } from '../prepared.ts';
 import { messages, outbox, type StoredAction, type StoredAttachment } from '../schema.ts';
 
@@ -8,28 +9,14 @@ export type NewMessage = typeof messages.$inferInsert;
 
 /** Stores an inbound message; returns its id, or undefined when (channel, externalId) was seen before. */
 export function insertInboundMessage(db: Db, message: Omit<NewMessage, 'direction'>): number | undefined {
-  const row = prepared(db, 'messages.insertIn', (d) =>
-    d
-      .insert(messages)
-      .values({
-        channel: sql.placeholder('channel'),
-        externalId: sql.placeholder('externalId'),
-        direction: 'in',
-        chatId: sql.placeholder('chatId'),
-        senderId: sql.placeholder('senderId'),
-        contactId: sql.placeholder('contactId'),
-        ticketId: sql.placeholder('ticketId'),
-        purpose: sql.placeholder('purpose'),
-        text: sql.placeholder('text'),
-        attachments: sql.placeholder('attachments'),
-        replyToExternalId: sql.placeholder('replyToExternalId'),
-        at: sql.placeholder('at'),
-      })
-      .onConflictDoNothing({ target: [messages.channel, messages.externalId] })
-      .returning({ id: messages.id })
-      .prepare(),
-  ).get({ senderId: null, contactId: null, ticketId: null, purpose: null, attachments: null, replyToExternalId: null, ...message });
-  return row?.id;
+  // A redelivery of the same (channel, external id) hits the unique index and is skipped.
+  const { changes, id } = insertRow(
+    db,
+    messages,
+    { senderId: null, contactId: null, ticketId: null, purpose: null, attachments: null, replyToExternalId: null, ...message, direction: 'in' },
+    { onConflictDoNothing: true },
+  );
+  return changes > 0 ? id : undefined;
 }
 
 export function insertOutboundMessage(db: Db, message: Omit<NewMessage, 'direction'>): void {

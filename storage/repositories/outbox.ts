@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
-import { prepared } from '../prepared.ts';
+import { insertRow } from '../raw.ts';
 import { outbox } from '../schema.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -10,30 +10,17 @@ export type NewOutboxRow = Omit<
 >;
 
 export function enqueueOutbox(db: Db, row: NewOutboxRow): number {
-  const inserted = prepared(db, 'outbox.enqueue', (d) =>
-    d
-      .insert(outbox)
-      .values({
-        channel: sql.placeholder('channel'),
-        chatId: sql.placeholder('chatId'),
-        text: sql.placeholder('text'),
-        purpose: sql.placeholder('purpose'),
-        ticketId: sql.placeholder('ticketId'),
-        contactId: sql.placeholder('contactId'),
-        replyToExternalId: sql.placeholder('replyToExternalId'),
-        actions: sql.placeholder('actions'),
-        attachment: sql.placeholder('attachment'),
-        urgent: sql.placeholder('urgent'),
-        state: 'pending',
-        attempts: 0,
-        nextAttemptAt: sql.placeholder('nextAttemptAt'),
-        createdAt: sql.placeholder('createdAt'),
-      })
-      .returning({ id: outbox.id })
-      .prepare(),
-  ).get({ ticketId: null, contactId: null, replyToExternalId: null, actions: null, attachment: null, urgent: false, ...row });
-  if (!inserted) throw new Error('outbox insert returned no row');
-  return inserted.id;
+  return insertRow(db, outbox, {
+    ticketId: null,
+    contactId: null,
+    replyToExternalId: null,
+    actions: null,
+    attachment: null,
+    urgent: false,
+    ...row,
+    state: 'pending',
+    attempts: 0,
+  }).id;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { prepared } from '../prepared.ts';
+import { decodeRow, insertRowReturning, rawStatement } from '../raw.ts';
 import { ticketFollowers, tickets } from '../schema.ts';
 
 export type Ticket = typeof tickets.$inferSelect;
@@ -13,62 +14,15 @@ export const OPEN_STATUSES = ['new', 'assigned', 'in_progress'] as const;
 
 /** Creates a ticket whose public code is `${prefix}-${id}`; call inside a transaction. */
 export function createTicket(db: Db, prefix: string, values: NewTicket): Ticket {
-  const next = prepared(db, 'tickets.nextId', (d) =>
-    d
-      .select({ id: sql<number>`coalesce(max(${tickets.id}), 0) + 1` })
-      .from(tickets)
-      .prepare(),
-  ).get();
+  const next = rawStatement(db, 'select coalesce(max(id), 0) + 1 as id from tickets').get() as { id: number } | undefined;
   const id = next?.id ?? 1;
-  const insert = prepared(db, 'tickets.insert', (d) =>
-    d
-      .insert(tickets)
-      .values({
-        id: sql.placeholder('id'),
-        code: sql.placeholder('code'),
-        contactId: sql.placeholder('contactId'),
-        channel: sql.placeholder('channel'),
-        chatId: sql.placeholder('chatId'),
-        summary: sql.placeholder('summary'),
-        category: sql.placeholder('category'),
-        kind: sql.placeholder('kind'),
-        confidence: sql.placeholder('confidence'),
-        status: sql.placeholder('status'),
-        urgent: sql.placeholder('urgent'),
-        confidential: sql.placeholder('confidential'),
-        needsTriage: sql.placeholder('needsTriage'),
-        dusun: sql.placeholder('dusun'),
-        rw: sql.placeholder('rw'),
-        rt: sql.placeholder('rt'),
-        latitude: sql.placeholder('latitude'),
-        longitude: sql.placeholder('longitude'),
-        assignee: sql.placeholder('assignee'),
-        mergedInto: sql.placeholder('mergedInto'),
-        referredTo: sql.placeholder('referredTo'),
-        closeReason: sql.placeholder('closeReason'),
-        createdAt: sql.placeholder('createdAt'),
-        lastActivityAt: sql.placeholder('lastActivityAt'),
-        firstResponseAt: sql.placeholder('firstResponseAt'),
-        resolvedAt: sql.placeholder('resolvedAt'),
-        closedAt: sql.placeholder('closedAt'),
-        ratingRequestedAt: sql.placeholder('ratingRequestedAt'),
-        rating: sql.placeholder('rating'),
-        responseDueAt: sql.placeholder('responseDueAt'),
-        resolutionDueAt: sql.placeholder('resolutionDueAt'),
-        escalationLevel: sql.placeholder('escalationLevel'),
-        escalatedAt: sql.placeholder('escalatedAt'),
-        anonymizedAt: sql.placeholder('anonymizedAt'),
-      })
-      .returning()
-      .prepare(),
-  );
-  const row = insert.get({ urgent: false, confidential: false, needsTriage: false, dusun: null, rw: null, rt: null, latitude: null, longitude: null, assignee: null, mergedInto: null, referredTo: null, closeReason: null, firstResponseAt: null, resolvedAt: null, closedAt: null, ratingRequestedAt: null, rating: null, responseDueAt: null, resolutionDueAt: null, escalationLevel: 0, escalatedAt: null, anonymizedAt: null, ...values, id, code: `${prefix}-${id}` });
+  const row = insertRowReturning(db, tickets, { ...values, id, code: `${prefix}-${id}` });
   if (!row) throw new Error('ticket insert returned no row');
   return row;
 }
 
 export function getTicket(db: Db, id: number): Ticket | undefined {
-  return prepared(db, 'tickets.get', (d) => d.select().from(tickets).where(eq(tickets.id, sql.placeholder('id'))).prepare()).get({ id });
+  return decodeRow(tickets, rawStatement(db, 'select * from tickets where id = ?').get(id));
 }
 
 export function updateTicket(db: Db, id: number, patch: TicketPatch): Ticket {
