@@ -8,6 +8,7 @@ import type { Classifier } from './classifier/types.ts';
 import { createCalendar, type WorkingCalendar } from './deadlines/calendar.ts';
 import { createGazetteer, type Gazetteer } from './gazetteer.ts';
 import { createOfficerDirectory, type OfficerDirectory } from './officers.ts';
+import type { NotificationHold } from './notify.ts';
 
 export interface CoreContext {
   store: Store;
@@ -24,6 +25,8 @@ export interface CoreContext {
   publicUrl: string;
   /** Key of the hash that replaces residents' identifiers when their data is anonymised (core/privacy/key.ts). */
   privacyKey: () => Buffer;
+  /** Set while IntakeBatcher stores a burst: officers' notifications wait here to be merged into digests. */
+  notificationHold?: NotificationHold;
 }
 
 export function createCoreContext(input: {

@@ -25,7 +25,7 @@ import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
 import { computeDeadlines } from './deadlines/sla.ts';
-import { handlerLabel, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
+import { handlerLabel, NotificationHold, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
 import { isDataRightsCommand, refuseDataRightsInGroup } from './privacy/rights.ts';
 import { placeLabel } from './gazetteer.ts';
 import { route } from './router.ts';
@@ -41,6 +41,8 @@ const FOLLOW_UP_ACK_QUIET_MS = 10 * 60_000;
 const OFFICER_ALIASES: Record<string, string | undefined> = { start: 'bantuan', help: 'bantuan', status: 'tiket', cek: 'tiket' };
 /** How much of a resident's text officers see in a chat notification. */
 const NOTIFICATION_TEXT_LIMIT = 1500;
+/** How much of it a digest line shows. */
+const DIGEST_TEXT_LIMIT = 80;
 
 export function ingest(ctx: CoreContext, message: InboundMessage): IntakeResult {
   // Lone surrogates (invalid UTF-16) become U+FFFD once, here, instead of mangled bytes in SQLite.
@@ -58,7 +60,8 @@ interface Waiting {
  * Group commit for concurrent arrivals (a burst of webhook requests): messages submitted in the same
  * event-loop turn are stored in one SQLite transaction, each in its own savepoint, so a burst pays
  * one disk sync per batch instead of one per message, and one message that fails rolls back alone.
- * Each promise settles only after the commit, so an HTTP 2xx still means stored.
+ * Each promise settles only after the commit, so an HTTP 2xx still means stored. Officers'
+ * notifications from the batch go out as digests where a chat would get several (NotificationHold).
  */
 export class IntakeBatcher {
   private waiting: Waiting[] = [];
@@ -87,19 +90,27 @@ export class IntakeBatcher {
     const batch = this.waiting.splice(0);
     if (batch.length === 0) return;
     const outcomes: Array<{ result: IntakeResult } | { error: unknown }> = [];
+    const hold = new NotificationHold();
+    this.ctx.notificationHold = hold;
     try {
       this.ctx.store.transaction(() => {
         for (const item of batch) {
+          const mark = hold.mark();
           try {
             outcomes.push({ result: this.ctx.store.transaction(() => ingestInTransaction(this.ctx, item.message)) });
           } catch (error) {
+            hold.rollback(mark);
             outcomes.push({ error });
           }
         }
+        this.ctx.notificationHold = undefined;
+        hold.release(this.ctx);
       });
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      this.ctx.notificationHold = undefined;
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
@@ -285,21 +296,27 @@ function addFollowUp(
   }
   const attachmentNote = message.attachments.length > 0 ? `\n[+${message.attachments.map((a) => a.kind).join(', ')}]` : '';
   const body = officerText.followUp(current.code, truncate(message.text, NOTIFICATION_TEXT_LIMIT) + attachmentNote);
-  notifyHandlers(ctx, current, body, 'notify_follow_up');
+  notifyHandlers(ctx, current, body, 'notify_follow_up', officerText.digestFollowUp(current.code, digestExcerpt(message.text, attachmentNote)));
   return { duplicate: false, outcome: 'follow_up', ticketCode: current.code };
 }
 
 /** Tells whoever handles the ticket (or sorts the queue) about it. */
-function notifyHandlers(ctx: CoreContext, ticket: Ticket, body: string, purpose: string): void {
+function notifyHandlers(ctx: CoreContext, ticket: Ticket, body: string, purpose: string, digestLine: string): void {
   const assignee = ticket.assignee ? ctx.officers.byId(ticket.assignee) : undefined;
-  if (assignee) queueToOfficer(ctx, assignee, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+  const extra = { ticketId: ticket.id, urgent: ticket.urgent, digestLine };
+  if (assignee) queueToOfficer(ctx, assignee, body, purpose, extra);
   if (ticket.confidential) return;
   if (!assignee) {
     for (const role of ctx.profile.triage.queue_roles) {
-      for (const sorter of ctx.officers.withRole(role)) queueToOfficer(ctx, sorter, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+      for (const sorter of ctx.officers.withRole(role)) queueToOfficer(ctx, sorter, body, purpose, extra);
     }
   }
-  queueToOfficerGroups(ctx, body, purpose, { ticketId: ticket.id, urgent: ticket.urgent });
+  queueToOfficerGroups(ctx, body, purpose, extra);
+}
+
+/** A resident's text shortened to one digest line. */
+function digestExcerpt(text: string, attachmentNote: string): string {
+  return `"${truncate(text.replace(/\s+/g, ' ').trim(), DIGEST_TEXT_LIMIT)}"${attachmentNote.replace('\n', ' ')}`;
 }
 
 function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage, messageId: number): Ticket {
@@ -370,6 +387,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
   });
 
   const attachmentNote = message.attachments.length > 0 ? `\n[+${message.attachments.map((a) => a.kind).join(', ')}]` : '';
+  const placeText = placeLabel(ctx.profile, place);
   const notification = officerText.notification({
     code: ticket.code,
     kindLabel: KIND_LABELS[classification.kind],
@@ -379,7 +397,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     alternatives: classification.alternatives
       .filter((alt) => alt.category !== classification.category && alt.confidence >= 0.05)
       .map((alt) => `${alt.category} ${Math.round(alt.confidence * 100)}%`),
-    place: placeLabel(ctx.profile, place),
+    place: placeText,
     urgent: decision.urgent,
     confidential: decision.confidential,
     needsTriage: decision.needsTriage,
@@ -387,7 +405,12 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     text: truncate(text, NOTIFICATION_TEXT_LIMIT) + attachmentNote,
     reporterLabel: contact.displayName ?? `${contact.channel}:${contact.externalId}`,
   });
-  const extra = { ticketId: ticket.id, urgent: decision.urgent, actions: ticketActions(ticket.code) };
+  const extra = {
+    ticketId: ticket.id,
+    urgent: decision.urgent,
+    actions: ticketActions(ticket.code),
+    digestLine: officerText.digestNew(ticket.code, classification.category, placeText, digestExcerpt(text, attachmentNote)),
+  };
   if (decision.assignee) queueToOfficer(ctx, decision.assignee, notification, 'notify_new', extra);
   for (const officer of decision.notify) queueToOfficer(ctx, officer, notification, 'notify_new', extra);
   if (decision.notifyGroups) queueToOfficerGroups(ctx, notification, 'notify_new', extra);

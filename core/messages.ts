@@ -182,6 +182,18 @@ export const officerText = {
       .filter((line) => line !== undefined)
       .join('\n'),
 
+  /** One burst's notifications for one chat; `from` is the index of the first line (for "(lanjutan)"). */
+  digest: (lines: string[], total: number, from: number) =>
+    [
+      from === 0 ? `📥 ${total} pesan warga masuk bersamaan:` : `📥 Lanjutan (${from + 1}–${from + lines.length} dari ${total}):`,
+      ...lines.map((line) => `• ${line}`),
+      '',
+      'Ketik /lihat KODE untuk rincian dan menjawab, atau /ambil KODE untuk menangani.',
+    ].join('\n'),
+  digestNew: (code: string, categoryLabel: string, place: string | undefined, text: string) =>
+    `${code} baru · ${categoryLabel}${place ? ` · ${place}` : ''}: ${text}`,
+  digestFollowUp: (code: string, text: string) => `${code} tambahan dari pelapor: ${text}`,
+
   followUp: (code: string, text: string) => `Tambahan dari pelapor ${code}:\n${text}\n\nBalas pesan ini untuk menjawab pelapor.`,
 
   assignedToYou: (code: string, by: string, summary: string) =>

@@ -10,7 +10,7 @@ import {
 } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
 import { quietHoursEnd } from './deadlines/quiet.ts';
-import { ROLE_LABELS, residentText } from './messages.ts';
+import { officerText, ROLE_LABELS, residentText } from './messages.ts';
 import type { MessageAction, OutboundAttachment } from './types.ts';
 
 export interface QueueInput {
@@ -86,29 +86,93 @@ export function queueToTicketResidents(
   }
 }
 
+/** What officer-bound queueing takes besides the text. */
+export interface OfficerExtra {
+  ticketId?: number;
+  urgent?: boolean;
+  actions?: MessageAction[];
+  /**
+   * The notification as one line of a digest ("SKM-12 baru · Infrastruktur · Krajan: …"). Given, a
+   * non-urgent notification queued while a burst is stored may be merged into its chat's digest.
+   */
+  digestLine?: string;
+}
+
 /** Sends to an officer's first registered contact; officers without one are only reachable in groups. */
-export function queueToOfficer(
-  ctx: CoreContext,
-  officer: Officer,
-  text: string,
-  purpose: string,
-  extra: { ticketId?: number; urgent?: boolean; actions?: MessageAction[] } = {},
-): boolean {
+export function queueToOfficer(ctx: CoreContext, officer: Officer, text: string, purpose: string, extra: OfficerExtra = {}): boolean {
   const contact = officer.contacts[0];
   if (!contact) return false;
-  queueMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose, ...extra, notBefore: quietUntil(ctx, purpose, extra.urgent) });
+  queueOfficerMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose }, extra);
   return true;
 }
 
-export function queueToOfficerGroups(
+export function queueToOfficerGroups(ctx: CoreContext, text: string, purpose: string, extra: OfficerExtra = {}): void {
+  for (const chat of ctx.profile.triage.chats) queueOfficerMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose }, extra);
+}
+
+function queueOfficerMessage(
   ctx: CoreContext,
-  text: string,
-  purpose: string,
-  extra: { ticketId?: number; urgent?: boolean; actions?: MessageAction[] } = {},
+  target: Pick<QueueInput, 'channel' | 'chatId' | 'text' | 'purpose'>,
+  { digestLine, ...extra }: OfficerExtra,
 ): void {
-  const notBefore = quietUntil(ctx, purpose, extra.urgent);
-  for (const chat of ctx.profile.triage.chats) {
-    queueMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose, ...extra, notBefore });
+  const input: QueueInput = { ...target, ...extra, notBefore: quietUntil(ctx, target.purpose, extra.urgent) };
+  if (digestLine !== undefined && !extra.urgent && ctx.notificationHold) ctx.notificationHold.add(input, digestLine);
+  else queueMessage(ctx, input);
+}
+
+/** A chat due this many notifications from one burst of arrivals gets them as one digest. */
+export const DIGEST_MIN = 3;
+/** Lines per digest message; a longer burst gets several. */
+export const DIGEST_MAX_LINES = 25;
+
+/**
+ * Officers' notifications held while a burst of arrivals is stored in one transaction (IntakeBatcher).
+ * A chat that would get DIGEST_MIN or more of them gets one digest listing the tickets instead: in a
+ * flood an officer's phone shows one message per burst, not one per report, and a group chat (which
+ * Telegram lets a bot write to about 20 times a minute) is not hours behind. Urgent notifications are
+ * never held. Marks let a message whose savepoint rolled back take its notifications with it.
+ */
+export class NotificationHold {
+  private held: Array<{ key: string; input: QueueInput; line: string }> = [];
+
+  add(input: QueueInput, line: string): void {
+    this.held.push({ key: `${input.channel}\u0000${input.chatId}`, input, line });
+  }
+
+  mark(): number {
+    return this.held.length;
+  }
+
+  rollback(mark: number): void {
+    this.held.length = mark;
+  }
+
+  /** Queues what was held: one by one for chats with few, as digests for the others. */
+  release(ctx: CoreContext): void {
+    const byChat = new Map<string, Array<{ input: QueueInput; line: string }>>();
+    for (const { key, input, line } of this.held.splice(0)) {
+      const chat = byChat.get(key);
+      if (chat) chat.push({ input, line });
+      else byChat.set(key, [{ input, line }]);
+    }
+    for (const items of byChat.values()) {
+      const first = items[0];
+      if (!first) continue;
+      if (items.length < DIGEST_MIN) {
+        for (const item of items) queueMessage(ctx, item.input);
+        continue;
+      }
+      for (let start = 0; start < items.length; start += DIGEST_MAX_LINES) {
+        const lines = items.slice(start, start + DIGEST_MAX_LINES).map((item) => item.line);
+        queueMessage(ctx, {
+          channel: first.input.channel,
+          chatId: first.input.chatId,
+          text: officerText.digest(lines, items.length, start),
+          purpose: 'notify_digest',
+          notBefore: first.input.notBefore,
+        });
+      }
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // Drizzle schema for SQLite. Times are stored as integer milliseconds since the epoch (UTC);
 // conversion to Asia/Jakarta happens only where people read them.
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** One per channel identity (a Telegram user, a WhatsApp number, a simulator user). */
@@ -73,9 +74,9 @@ export const tickets = sqliteTable(
     index('tickets_assignee_status').on(t.assignee, t.status),
     // The weekly summary's range queries (received, first responses, resolved, closed/rated in a week).
     index('tickets_created_at').on(t.createdAt),
-    index('tickets_first_response_at').on(t.firstResponseAt),
-    index('tickets_resolved_at').on(t.resolvedAt),
-    index('tickets_closed_at').on(t.closedAt),
+    index('tickets_first_response_at').on(t.firstResponseAt).where(sql`${t.firstResponseAt} is not null`),
+    index('tickets_resolved_at').on(t.resolvedAt).where(sql`${t.resolvedAt} is not null`),
+    index('tickets_closed_at').on(t.closedAt).where(sql`${t.closedAt} is not null`),
     // Reminders, escalation and the dashboard's overdue filter scan the open tickets through
     // tickets_status_created: indexes led by status and a deadline (migration 0004, dropped in 0005)
     // made SQLite pick them for the officers' open-ticket list and sort (1 ms -> 120 ms at 1M tickets).
@@ -119,7 +120,7 @@ export const messages = sqliteTable(
   },
   (t) => [
     uniqueIndex('messages_channel_external').on(t.channel, t.externalId),
-    index('messages_ticket').on(t.ticketId),
+    index('messages_ticket').on(t.ticketId).where(sql`${t.ticketId} is not null`),
     index('messages_contact').on(t.contactId, t.at),
     index('messages_chat').on(t.channel, t.chatId, t.direction, t.id),
   ],
@@ -194,7 +195,7 @@ export const outbox = sqliteTable(
     index('outbox_due').on(t.state, t.nextAttemptAt),
     index('outbox_chat_state').on(t.channel, t.chatId, t.state, t.id),
     index('outbox_ticket').on(t.ticketId, t.purpose),
-    index('outbox_platform_message').on(t.channel, t.platformMessageId),
+    index('outbox_platform_message').on(t.channel, t.platformMessageId).where(sql`${t.platformMessageId} is not null`),
   ],
 );
 

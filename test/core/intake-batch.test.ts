@@ -63,4 +63,75 @@ describe('IntakeBatcher', () => {
     expect(core.ctx.store.db.select().from(tickets).all()).toHaveLength(2);
     await expect(first).resolves.toMatchObject({ outcome: 'new_ticket' });
   });
+
+  it('gives an officers\' chat one digest for a burst instead of one notification per report', async () => {
+    core = createTestCore();
+    const batcher = new IntakeBatcher(core.ctx);
+    const reports = [
+      'Lampu jalan di gang mawar mati sudah seminggu',
+      'Air PAMSIMAS tidak mengalir sejak kemarin pagi',
+      'Jalan di depan balai desa berlubang besar',
+      'Saluran air di RT 02 mampet dan bau',
+    ];
+    const results = await Promise.all(reports.map((text, i) => batcher.submit(message(`m${i}`, `warga-${i}`, text))));
+    const codes = results.map((result) => result.ticketCode);
+    expect(codes).toEqual(['SKM-1', 'SKM-2', 'SKM-3', 'SKM-4']);
+    // Every resident still gets their own acknowledgement.
+    reports.forEach((_, i) => expect(core.queued(`warga-${i}`)[0]).toContain(codes[i]));
+    // The officers' group: one digest naming every ticket, no per-ticket notifications.
+    const group = core.rows('grup-petugas');
+    expect(group.map((row) => row.purpose)).toEqual(['notify_digest']);
+    expect(group[0]?.text).toContain('4 pesan warga masuk bersamaan');
+    for (const code of codes) expect(group[0]?.text).toContain(`${code} baru`);
+    expect(group[0]?.text).toContain('"Jalan di depan balai desa berlubang besar"');
+  });
+
+  it('keeps urgent reports and small batches as separate notifications with their buttons', async () => {
+    core = createTestCore();
+    const batcher = new IntakeBatcher(core.ctx);
+    await Promise.all([
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+      batcher.submit(message('b', 'warga-2', 'Banjir besar masuk rumah warga, tolong segera!')),
+    ]);
+    const group = core.rows('grup-petugas');
+    expect(group.map((row) => row.purpose)).toEqual(['notify_new', 'notify_new']);
+    expect(group.every((row) => (row.actions ?? []).length > 0)).toBe(true);
+    // A burst with an urgent report: the urgent one alone, the rest digested.
+    await Promise.all([
+      batcher.submit(message('c', 'warga-3', 'Banjir bandang di dusun krajan, rumah terendam, tolong segera!')),
+      batcher.submit(message('d', 'warga-4', 'Jalan di depan balai desa berlubang besar')),
+      batcher.submit(message('e', 'warga-5', 'Saluran air di RT 02 mampet dan bau')),
+      batcher.submit(message('f', 'warga-6', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+    ]);
+    const later = core.rows('grup-petugas').slice(2);
+    expect(later.map((row) => [row.purpose, row.urgent])).toEqual([
+      ['notify_new', true],
+      ['notify_digest', false],
+    ]);
+    expect(later[1]?.text).not.toContain('SKM-3');
+  });
+
+  it('drops the digest line of a message whose savepoint rolled back', async () => {
+    const keyword = new KeywordClassifier();
+    core = createTestCore({
+      classifier: {
+        name: 'failing',
+        classify: (text) => {
+          if (text.includes('meledak')) throw new Error('classifier exploded');
+          return keyword.classify(text);
+        },
+      },
+    });
+    const batcher = new IntakeBatcher(core.ctx);
+    await Promise.allSettled([
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+      batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
+      batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+      batcher.submit(message('d', 'warga-4', 'Jalan di depan balai desa berlubang besar')),
+    ]);
+    const digest = core.rows('grup-petugas');
+    expect(digest.map((row) => row.purpose)).toEqual(['notify_digest']);
+    expect(digest[0]?.text).toContain('3 pesan warga');
+    expect(digest[0]?.text).not.toContain('Trafo');
+  });
 });
