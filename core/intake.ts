@@ -124,7 +124,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
   const db = ctx.store.db;
   const now = ctx.now();
   const text = message.text;
-  const { contact } = findOrCreateContact(db, message.channel, message.sender.id, message.sender.displayName, now);
+  const { contact, created } = findOrCreateContact(db, message.channel, message.sender.id, message.sender.displayName, now);
   const messageId = insertInboundMessage(db, {
     channel: message.channel,
     externalId: message.externalId,
@@ -236,7 +236,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
     reply(message.attachments.length === 0 && text.trim() === '' ? residentText.emptyMessage() : residentText.needsText(), 'needs_text');
     return { duplicate: false, outcome: 'needs_text' };
   }
-  const ticket = openTicket(ctx, contact, message, messageId);
+  const ticket = openTicket(ctx, contact, message, messageId, created);
   return { duplicate: false, outcome: 'new_ticket', ticketCode: ticket.code };
 }
 
@@ -319,7 +319,7 @@ function digestExcerpt(text: string, attachmentNote: string): string {
   return `"${truncate(text.replace(/\s+/g, ' ').trim(), DIGEST_TEXT_LIMIT)}"${attachmentNote.replace('\n', ' ')}`;
 }
 
-function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage, messageId: number): Ticket {
+function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage, messageId: number, newContact: boolean): Ticket {
   const db = ctx.store.db;
   const now = ctx.now();
   const text = message.text;
@@ -351,8 +351,9 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     ...computeDeadlines(ctx.profile, ctx.calendar, { category: classification.category, createdAt: now }),
   });
   setMessageTicket(db, messageId, ticket.id);
-  // Attachments the resident sent just before writing (a photo, a voice note) belong to this ticket.
-  attachLooseMessages(db, contact.id, now - ctx.profile.threading.window_minutes * 60_000, ticket.id);
+  // Attachments the resident sent just before writing (a photo, a voice note) belong to this ticket;
+  // a resident writing for the first time has sent nothing before.
+  if (!newContact) attachLooseMessages(db, contact.id, now - ctx.profile.threading.window_minutes * 60_000, ticket.id);
   addTicketEvent(db, {
     ticketId: ticket.id,
     type: 'status',
@@ -380,7 +381,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
         handlerLabel(ctx, decision.assignee?.id),
         decision.urgent,
       );
-  queueToResident(ctx, contact.id, { channel: message.channel, chatId: message.chat.id }, ack, 'ack', {
+  queueToResident(ctx, contact, { channel: message.channel, chatId: message.chat.id }, ack, 'ack', {
     ticketId: ticket.id,
     replyTo: message.externalId,
     urgent: decision.urgent,

@@ -6,6 +6,7 @@ import {
   getContact,
   listTicketFollowers,
   markPrivacyNoticeSent,
+  type Contact,
   type Ticket,
 } from '../storage/repositories/index.ts';
 import type { CoreContext } from './context.ts';
@@ -45,20 +46,26 @@ export function queueMessage(ctx: CoreContext, input: QueueInput): number {
   });
 }
 
-/** Queues a reply to a resident; their first reply ever carries the privacy notice. */
+/**
+ * Queues a reply to a resident; their first reply ever carries the privacy notice. Takes the contact
+ * row when the caller has it (intake), else reads it by id.
+ */
 export function queueToResident(
   ctx: CoreContext,
-  contactId: number,
+  contactOrId: number | Contact,
   target: { channel: string; chatId: string },
   text: string,
   purpose: string,
   extra: { ticketId?: number; replyTo?: string; urgent?: boolean; actions?: MessageAction[] } = {},
 ): void {
-  const contact = getContact(ctx.store.db, contactId);
+  const contact = typeof contactOrId === 'number' ? getContact(ctx.store.db, contactOrId) : contactOrId;
+  const contactId = typeof contactOrId === 'number' ? contactOrId : contactOrId.id;
   let body = text;
   if (contact && contact.privacyNoticeAt === null) {
     body = `${text}\n\n${residentText.privacyNotice(ctx.profile.village.name)}`;
-    markPrivacyNoticeSent(ctx.store.db, contactId, ctx.now());
+    const now = ctx.now();
+    markPrivacyNoticeSent(ctx.store.db, contactId, now);
+    contact.privacyNoticeAt = now;
   }
   queueMessage(ctx, { ...target, text: body, purpose, contactId, ...extra });
 }

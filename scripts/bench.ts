@@ -47,7 +47,7 @@ const profile = loadProfile();
 const { classifier } = loadClassifier(undefined);
 const texts = loadTrainingSet().map((example) => example.text);
 let peakRss = 0;
-const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const sampleRss = (where = "") => { const rss = process.memoryUsage().rss; if (process.env.BENCH_DEBUG && rss > peakRss) console.error(where, Math.round(rss / 1048576)); peakRss = Math.max(peakRss, rss); };
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -89,7 +89,7 @@ async function benchIntake(): Promise<{ perSecond: number; p50: number; p99: num
       const before = performance.now();
       await batcher.submit(benchMessage(i));
       latencies.push(performance.now() - before);
-      if (i % 500 === 0) sampleRss();
+      if (i % 500 === 0) sampleRss("intake");
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -1,7 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { decodeRow, insertRowReturning, rawStatement } from '../raw.ts';
-import { prepared } from '../prepared.ts';
 import { contacts } from '../schema.ts';
 
 export type Contact = typeof contacts.$inferSelect;
@@ -23,9 +22,7 @@ export function findOrCreateContact(
       patch.unreachableReason = null;
     }
     if (Object.keys(patch).length === 1) {
-      prepared(db, 'contacts.touch', (d) =>
-        d.update(contacts).set({ lastSeenAt: sql`${sql.placeholder('now')}` }).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
-      ).run({ id: existing.id, now });
+      rawStatement(db, 'update contacts set last_seen_at = ? where id = ?').run(now, existing.id);
     } else {
       db.update(contacts).set(patch).where(eq(contacts.id, existing.id)).run();
     }
@@ -41,9 +38,7 @@ export function getContact(db: Db, id: number): Contact | undefined {
 }
 
 export function markPrivacyNoticeSent(db: Db, id: number, now: number): void {
-  prepared(db, 'contacts.privacyNotice', (d) =>
-    d.update(contacts).set({ privacyNoticeAt: sql`${sql.placeholder('now')}` }).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
-  ).run({ id, now });
+  rawStatement(db, 'update contacts set privacy_notice_at = ? where id = ?').run(now, id);
 }
 
 export function markContactUnreachable(db: Db, id: number, reason: string): void {

@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db.ts';
-import { insertRow } from '../raw.ts';
-import { prepared } from '../prepared.ts';
+import { insertRow, rawStatement } from '../raw.ts';
 import { messages, outbox, type StoredAction, type StoredAttachment } from '../schema.ts';
 
 export type StoredMessage = typeof messages.$inferSelect;
@@ -35,28 +34,16 @@ export function findMessageByExternalId(db: Db, channel: string, externalId: str
 }
 
 export function setMessageTicket(db: Db, id: number, ticketId: number): void {
-  prepared(db, 'messages.setTicket', (d) =>
-    d.update(messages).set({ ticketId: sql`${sql.placeholder('ticketId')}` }).where(eq(messages.id, sql.placeholder('id'))).prepare(),
-  ).run({ id, ticketId });
+  rawStatement(db, 'update messages set ticket_id = ? where id = ?').run(ticketId, id);
 }
 
 /** Links a contact's recent inbound messages that belong to no ticket (e.g. a voice note sent first). */
 export function attachLooseMessages(db: Db, contactId: number, since: number, ticketId: number): void {
-  prepared(db, 'messages.attachLoose', (d) =>
-    d
-      .update(messages)
-      .set({ ticketId: sql`${sql.placeholder('ticketId')}` })
-      .where(
-        and(
-          eq(messages.contactId, sql.placeholder('contactId')),
-          eq(messages.direction, 'in'),
-          isNull(messages.ticketId),
-          isNull(messages.purpose),
-          gte(messages.at, sql.placeholder('since')),
-        ),
-      )
-      .prepare(),
-  ).run({ contactId, since, ticketId });
+  rawStatement(
+    db,
+    `update messages set ticket_id = ?
+     where contact_id = ? and direction = 'in' and ticket_id is null and purpose is null and at >= ?`,
+  ).run(ticketId, contactId, since);
 }
 
 export function listTicketMessages(db: Db, ticketId: number): StoredMessage[] {
