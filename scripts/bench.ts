@@ -38,8 +38,8 @@ const { values } = parseArgs({
 const quick = values.quick;
 const MESSAGES = Number(values.messages ?? (quick ? 2_000 : 10_000));
 const CONCURRENCY = Number(values.concurrency ?? 64);
-/** Offered load for the latency run, messages/s: a flood far beyond a village's busiest hour, under capacity. */
-const RATE = Number(values.rate ?? 1_000);
+/** Offered load for the latency run, messages/s: a hundred times a flood's "hundreds of messages in minutes", half the intake's capacity. */
+const RATE = Number(values.rate ?? 500);
 const TICKETS = Number(values.tickets ?? (quick ? 20_000 : 1_000_000));
 const baseDir = mkdtempSync(join(values.dir ?? tmpdir(), 'aspirasi-bench-'));
 const silent = pino({ level: 'silent' });
@@ -47,7 +47,12 @@ const profile = loadProfile();
 const { classifier } = loadClassifier(undefined);
 const texts = loadTrainingSet().map((example) => example.text);
 let peakRss = 0;
-const sampleRss = (where = "") => { const rss = process.memoryUsage().rss; if (process.env.BENCH_DEBUG && rss > peakRss) console.error(where, Math.round(rss / 1048576)); peakRss = Math.max(peakRss, rss); };
+/** Records peak memory; with BENCH_DEBUG set, prints each new peak and where it was reached (stderr). */
+const sampleRss = (where = '') => {
+  const rss = process.memoryUsage().rss;
+  if (process.env.BENCH_DEBUG && rss > peakRss) process.stderr.write(`peak rss ${Math.round(rss / 1048576)} MB ${where}\n`);
+  peakRss = Math.max(peakRss, rss);
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -89,7 +94,7 @@ async function benchIntake(): Promise<{ perSecond: number; p50: number; p99: num
       const before = performance.now();
       await batcher.submit(benchMessage(i));
       latencies.push(performance.now() - before);
-      if (i % 500 === 0) sampleRss("intake");
+      if (i % 500 === 0) sampleRss('intake');
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -244,7 +249,7 @@ function benchAtScale(count: number): { listMs: number; summaryMs: number; seedS
   const seedStarted = performance.now();
   seedTickets(store, count);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  sampleRss();
+  sampleRss(`seeded ${count}`);
   store.sqlite.pragma('optimize');
   const listMs = timeIt(() => {
     listOpenTickets(store.db, { limit: 21 });
@@ -254,7 +259,7 @@ function benchAtScale(count: number): { listMs: number; summaryMs: number; seedS
   const ctx = createCoreContext({ store, profile, logger: silent, classifier });
   const week = previousWeek(Date.now());
   const summaryMs = timeIt(() => computeWeeklyStats(ctx, week), 3);
-  sampleRss();
+  sampleRss(`summary ${count}`);
   store.close();
   return { listMs, summaryMs, seedSeconds };
 }
