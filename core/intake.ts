@@ -103,7 +103,6 @@ export class IntakeBatcher {
             outcomes.push({ error });
           }
         }
-        this.ctx.notificationHold = undefined;
         hold.release(this.ctx);
       });
     } catch (error) {

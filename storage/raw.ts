@@ -57,28 +57,21 @@ interface InsertOptions {
   onConflictDoNothing?: boolean;
 }
 
-/** Insert statements per database, by table, column list and options (built once each). */
-const inserts = new WeakMap<Db, Map<string, Statement>>();
-
+/** The insert statement for a table, column list and options, prepared once per database. */
 function insertStatement(db: Db, table: Table, keys: string[], options: InsertOptions): Statement {
   const codec = codecOf(table);
-  const id = `${codec.table}(${keys.join()})${options.onConflictDoNothing ? '!' : ''}`;
-  let cache = inserts.get(db);
-  if (!cache) inserts.set(db, (cache = new Map<string, Statement>()));
-  let statement = cache.get(id);
-  if (!statement) {
+  const id = `insert:${codec.table}(${keys.join()})${options.onConflictDoNothing ? '!' : ''}`;
+  return prepared(db, id, (d) => {
     const names = keys.map((key) => {
       const column = codec.byKey.get(key);
       if (!column) throw new Error(`${codec.table} has no column ${key}`);
       return quote(column.name);
     });
-    statement = db.$client.prepare(
+    return d.$client.prepare(
       `insert into ${quote(codec.table)} (${names.join(', ')}) values (${keys.map(() => '?').join(', ')})` +
         (options.onConflictDoNothing ? ' on conflict do nothing' : ''),
     );
-    cache.set(id, statement);
-  }
-  return statement;
+  });
 }
 
 function encode(table: Table, values: Record<string, unknown>): { keys: string[]; params: unknown[] } {
