@@ -21,6 +21,7 @@ import {
 import { isOfficerCommand, replyToResident, runOfficerCommand } from './commands/officer.ts';
 import { parseCommand, parseRating } from './commands/parse.ts';
 import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './commands/resident.ts';
+import { isAsyncClassifier, type ClassifiedBy } from './classifier/types.ts';
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
@@ -52,6 +53,9 @@ export function ingest(ctx: CoreContext, message: InboundMessage): IntakeResult 
 
 interface Waiting {
   message: InboundMessage;
+  /** False while the message's classification is being computed on the classifier's thread. */
+  ready: boolean;
+  classified?: ClassifiedBy;
   resolve: (result: IntakeResult) => void;
   reject: (error: unknown) => void;
 }
@@ -62,6 +66,10 @@ interface Waiting {
  * one disk sync per batch instead of one per message, and one message that fails rolls back alone.
  * Each promise settles only after the commit, so an HTTP 2xx still means stored. Officers'
  * notifications from the batch go out as digests where a chat would get several (NotificationHold).
+ *
+ * With a classifier that works on its own thread (BackgroundClassifier), a message that may open a
+ * ticket is classified there as it arrives, while the main thread stores earlier ones; messages are
+ * still stored in the order they arrived.
  */
 export class IntakeBatcher {
   private waiting: Waiting[] = [];
@@ -74,21 +82,47 @@ export class IntakeBatcher {
 
   submit(message: InboundMessage): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ message: wellFormedMessage(message), resolve, reject });
-      if (this.waiting.length >= this.maxBatch) {
-        this.flush();
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
+      const item: Waiting = { message: wellFormedMessage(message), ready: true, resolve, reject };
+      this.waiting.push(item);
+      const classifier = this.ctx.classifier;
+      if (isAsyncClassifier(classifier) && mayOpenTicket(this.ctx, item.message)) {
+        item.ready = false;
+        classifier
+          .classifyAsync(item.message.text)
+          // Without it the transaction classifies the message itself.
+          .then((classified) => (item.classified = classified), (error: unknown) => this.ctx.logger.warn({ err: error }, 'classification in the background failed'))
+          .finally(() => {
+            item.ready = true;
+            this.schedule();
+          });
+        return;
       }
+      this.schedule();
     });
   }
 
-  /** Stores everything waiting now; called by the scheduler, public for shutdown. */
+  private schedule(): void {
+    if (this.readyCount() >= this.maxBatch) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** How many messages at the head of the queue can be stored now (arrival order is kept). */
+  private readyCount(): number {
+    let count = 0;
+    while (count < this.waiting.length && this.waiting[count]?.ready) count += 1;
+    return count;
+  }
+
+  /** Stores the messages that are ready; called by the scheduler, public for shutdown. */
   flush(): void {
     this.scheduled = false;
-    const batch = this.waiting.splice(0);
+    const batch = this.waiting.splice(0, Math.min(this.readyCount(), this.maxBatch));
     if (batch.length === 0) return;
+    if (this.readyCount() > 0) this.schedule();
     const outcomes: Array<{ result: IntakeResult } | { error: unknown }> = [];
     const hold = new NotificationHold();
     this.ctx.notificationHold = hold;
@@ -97,7 +131,7 @@ export class IntakeBatcher {
         for (const item of batch) {
           const mark = hold.mark();
           try {
-            outcomes.push({ result: this.ctx.store.transaction(() => ingestInTransaction(this.ctx, item.message)) });
+            outcomes.push({ result: this.ctx.store.transaction(() => ingestInTransaction(this.ctx, item.message, item.classified)) });
           } catch (error) {
             hold.rollback(mark);
             outcomes.push({ error });
@@ -119,7 +153,20 @@ export class IntakeBatcher {
   }
 }
 
-function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeResult {
+/**
+ * Whether a message could open a ticket, judged before its transaction: a resident's private message
+ * with something to read that is not a command. (A follow-up passes too; its classification is unused.)
+ */
+function mayOpenTicket(ctx: CoreContext, message: InboundMessage): boolean {
+  return (
+    !message.chat.isGroup &&
+    hasSubstance(message.text) &&
+    parseCommand(message.text) === undefined &&
+    ctx.officers.byContact(message.channel, message.sender.id) === undefined
+  );
+}
+
+function ingestInTransaction(ctx: CoreContext, message: InboundMessage, classified?: ClassifiedBy): IntakeResult {
   const db = ctx.store.db;
   const now = ctx.now();
   const text = message.text;
@@ -235,7 +282,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage): IntakeR
     reply(message.attachments.length === 0 && text.trim() === '' ? residentText.emptyMessage() : residentText.needsText(), 'needs_text');
     return { duplicate: false, outcome: 'needs_text' };
   }
-  const ticket = openTicket(ctx, contact, message, messageId, created);
+  const ticket = openTicket(ctx, contact, message, messageId, created, classified);
   return { duplicate: false, outcome: 'new_ticket', ticketCode: ticket.code };
 }
 
@@ -318,11 +365,18 @@ function digestExcerpt(text: string, attachmentNote: string): string {
   return `"${truncate(text.replace(/\s+/g, ' ').trim(), DIGEST_TEXT_LIMIT)}"${attachmentNote.replace('\n', ' ')}`;
 }
 
-function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage, messageId: number, newContact: boolean): Ticket {
+function openTicket(
+  ctx: CoreContext,
+  contact: Contact,
+  message: InboundMessage,
+  messageId: number,
+  newContact: boolean,
+  classified: ClassifiedBy | undefined,
+): Ticket {
   const db = ctx.store.db;
   const now = ctx.now();
   const text = message.text;
-  const classification = ctx.classifier.classify(text);
+  const { classification, classifier } = classified ?? { classification: ctx.classifier.classify(text), classifier: ctx.classifier.name };
   const place = ctx.gazetteer.locate(text);
   const decision = route(ctx.profile, ctx.officers, classification, place, text);
   const location = message.attachments.find((a) => a.kind === 'location' && a.latitude !== undefined);
@@ -361,7 +415,7 @@ function openTicket(ctx: CoreContext, contact: Contact, message: InboundMessage,
     toStatus: status,
     note: decision.reasons.join('; '),
     data: {
-      classifier: ctx.classifier.name,
+      classifier,
       category: classification.category,
       confidence: classification.confidence,
       alternatives: classification.alternatives,

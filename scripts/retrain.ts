@@ -7,6 +7,7 @@ import cron from 'node-cron';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import type { VillageProfile } from '../config/profile.ts';
+import { BackgroundClassifier } from '../core/classifier/background.ts';
 import { trainedModelPath } from '../core/classifier/load.ts';
 import { readModelFile, TrainedClassifier } from '../core/classifier/model.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -33,14 +34,21 @@ export function retrainNow(ctx: CoreContext, env: Env, logger: Logger): Promise<
         resolve(false);
         return;
       }
-      try {
-        ctx.classifier = new TrainedClassifier(readModelFile(trainedModelPath(env.dataDir)));
-        logger.info({ classifier: ctx.classifier.name }, 'classifier retrained and reloaded');
-        resolve(true);
-      } catch (error) {
-        logger.error({ err: error }, 'retrained model could not be loaded; keeping the current model');
-        resolve(false);
-      }
+      const path = trainedModelPath(env.dataDir);
+      const swapped =
+        ctx.classifier instanceof BackgroundClassifier
+          ? ctx.classifier.reload(path)
+          : Promise.resolve().then(() => void (ctx.classifier = new TrainedClassifier(readModelFile(path))));
+      swapped.then(
+        () => {
+          logger.info({ classifier: ctx.classifier.name }, 'classifier retrained and reloaded');
+          resolve(true);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'retrained model could not be loaded; keeping the current model');
+          resolve(false);
+        },
+      );
     });
   });
 }

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { createChannels, enabledChannels } from '../bots/index.ts';
 import { ConfigError, type Env } from '../config/env.ts';
 import { DEMO_PROFILE_PATH, forEnabledChannels, loadProfile, withEnvTriageChats } from '../config/profile.ts';
-import { loadClassifier } from '../core/classifier/load.ts';
+import { BackgroundClassifier } from '../core/classifier/background.ts';
 import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { OutboxWorker, type OutboxOptions } from '../core/outbox.ts';
@@ -65,7 +65,9 @@ export async function startService(
   const store = openCheckedStore(env);
   // Tells `npm run restore` that the service is running on this DATA_DIR.
   const removePidFile = writePidFile(env.dataDir);
-  const classifier = options.classifier ?? loadClassifier(env.dataDir, logger).classifier;
+  // The model loads on its own thread (the log says when it is ready); messages that arrive first wait for it.
+  let background: BackgroundClassifier | undefined;
+  const classifier = options.classifier ?? (background = new BackgroundClassifier({ dataDir: env.dataDir, logger }));
   const privacyKey = privacyKeyLoader({ secret: env.privacySecret, dataDir: env.dataDir });
   const ctx = createCoreContext({ store, profile, logger, classifier, privacyKey, publicUrl: env.publicUrl ?? `http://localhost:${env.port}` });
   // The outbox sends through the adapters and the adapters wake the outbox: the map is filled after.
@@ -93,6 +95,7 @@ export async function startService(
     await app.listen({ port: env.port, host: env.host });
   } catch (error) {
     await outbox.stop();
+    await background?.close();
     store.close();
     removePidFile();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -137,6 +140,7 @@ export async function startService(
         await app.close().finally(() => clearInterval(sweep));
         await outbox.stop();
         await Promise.allSettled(adapters.map((adapter) => adapter.stop()));
+        await background?.close();
         store.close();
         removePidFile();
       })();

@@ -15,3 +15,18 @@ export interface Classifier {
   readonly name: string;
   classify(text: string): Classification;
 }
+
+/** A classification and the name of the classifier that made it (stored with the ticket's first event). */
+export interface ClassifiedBy {
+  classification: Classification;
+  classifier: string;
+}
+
+/** A classifier that can also answer without blocking the main thread. */
+export interface AsyncClassifier extends Classifier {
+  classifyAsync(text: string): Promise<ClassifiedBy>;
+}
+
+export function isAsyncClassifier(classifier: Classifier): classifier is AsyncClassifier {
+  return typeof (classifier as Partial<AsyncClassifier>).classifyAsync === 'function';
+}

@@ -1,0 +1,217 @@
+// The classifier on a worker thread. Classifying is the largest piece of CPU work in intake (a third
+// of it under a burst); on the main thread it runs between the database statements, one after the
+// other. Here it runs on another core while the main thread stores the previous batch: IntakeBatcher
+// asks for a message's classification when the message arrives (classifyAsync) and has it in hand
+// by the time the message's transaction opens a ticket.
+//
+// The synchronous `classify` (one message at a time, outside a burst) loads a copy of the model on the
+// main thread the first time it is needed. If the worker fails, every request is answered by that
+// copy: slower, never lost.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { loadClassifier } from './load.ts';
+import { readModelFile, TrainedClassifier } from './model.ts';
+import type { AsyncClassifier, Classification, ClassifiedBy, Classifier } from './types.ts';
+
+export type WorkerRequest = { type: 'classify'; id: number; texts: string[] } | { type: 'load'; id: number; path: string };
+export type WorkerReply =
+  | { type: 'ready'; name: string; source: string }
+  | { type: 'classified'; id: number; name: string; results: Classification[] }
+  | { type: 'loaded'; id: number; name: string }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; fields: object; message: string };
+
+interface Pending {
+  texts: string[];
+  settle: Array<{ resolve: (value: ClassifiedBy) => void; reject: (error: unknown) => void }>;
+}
+
+/** Texts per request to the worker. */
+const CHUNK = 16;
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+export class BackgroundClassifier implements AsyncClassifier {
+  private worker: Worker | undefined;
+  private local: Classifier | undefined;
+  private currentName: string;
+  private nextId = 1;
+  /** Texts asked for in this event-loop turn: posted to the worker together. */
+  private queued: Pending | undefined;
+  private readonly inFlight = new Map<number, Pending>();
+  private readonly loads = new Map<number, { resolve: (name: string) => void; reject: (error: Error) => void }>();
+  private modelPath: string | undefined;
+
+  private readonly dataDir: string | undefined;
+  private readonly logger: Logger;
+
+  /**
+   * @param options.dataDir where a model trained with officers' corrections lives (as loadClassifier).
+   * @param options.entry the worker's script (tests give one that fails).
+   */
+  constructor(options: { dataDir: string | undefined; logger: Logger; entry?: URL }) {
+    this.dataDir = options.dataDir;
+    this.logger = options.logger;
+    // Until the worker reports the model it loaded.
+    this.currentName = 'loading';
+    this.worker = this.spawn(options.entry ?? ENTRY);
+  }
+
+  get name(): string {
+    return this.local?.name ?? this.currentName;
+  }
+
+  /** Synchronous classification on the main thread (loads the model here on first use). */
+  classify(text: string): Classification {
+    return this.localClassifier().classify(text);
+  }
+
+  classifyAsync(text: string): Promise<ClassifiedBy> {
+    if (!this.worker) return Promise.resolve(this.classifyHere(text));
+    return new Promise((resolve, reject) => {
+      if (!this.queued) {
+        this.queued = { texts: [], settle: [] };
+        setImmediate(() => this.post());
+      }
+      this.queued.texts.push(text);
+      this.queued.settle.push({ resolve, reject });
+      // Small batches come back sooner: the main thread starts storing the first messages of a
+      // burst while the worker still classifies the rest.
+      if (this.queued.texts.length >= CHUNK) this.post();
+    });
+  }
+
+  /** Loads a newly trained model in the worker (and in the main thread's copy, if there is one). */
+  async reload(path: string): Promise<void> {
+    // Checked here first, so a bad file leaves both copies as they were.
+    const model = new TrainedClassifier(readModelFile(path));
+    this.modelPath = path;
+    if (this.local) this.local = model;
+    const worker = this.worker;
+    if (!worker) {
+      this.local = model;
+      this.currentName = model.name;
+      return;
+    }
+    const id = this.nextId++;
+    this.currentName = await new Promise<string>((resolve, reject) => {
+      this.loads.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ type: 'load', id, path } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      this.answerHere();
+      await worker.terminate();
+    }
+  }
+
+  private spawn(entry: URL): Worker {
+    const worker = new Worker(entry, {
+      workerData: { dataDir: this.dataDir },
+      name: 'classifier',
+      // Classifying allocates only short-lived strings and arrays: a small young generation is
+      // enough, and V8's default (up to 48 MB per thread) added about 60 MB of resident memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
+    // Never what keeps the process alive: it is referenced only while a request is out.
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('error', (error) => this.fail(worker, error));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.fail(worker, new Error(`classifier worker exited with code ${code}`));
+    });
+    return worker;
+  }
+
+  private post(): void {
+    const batch = this.queued;
+    this.queued = undefined;
+    if (!batch) return;
+    const worker = this.worker;
+    if (!worker) {
+      this.settleHere(batch);
+      return;
+    }
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    worker.ref();
+    worker.postMessage({ type: 'classify', id, texts: batch.texts } satisfies WorkerRequest);
+  }
+
+  private onReply(reply: WorkerReply): void {
+    switch (reply.type) {
+      case 'ready':
+        this.currentName = reply.name;
+        this.logger.info({ model: reply.source, classifier: reply.name }, 'classifier ready on its worker thread');
+        break;
+      case 'log':
+        this.logger[reply.level](reply.fields, reply.message);
+        break;
+      case 'classified': {
+        const batch = this.inFlight.get(reply.id);
+        this.inFlight.delete(reply.id);
+        batch?.settle.forEach((request, i) => {
+          const classification = reply.results[i];
+          if (classification) request.resolve({ classification, classifier: reply.name });
+          else request.reject(new Error('classifier worker answered fewer texts than asked'));
+        });
+        break;
+      }
+      case 'loaded':
+        this.loads.get(reply.id)?.resolve(reply.name);
+        this.loads.delete(reply.id);
+        break;
+      case 'failed':
+        this.loads.get(reply.id)?.reject(new Error(reply.message));
+        this.loads.delete(reply.id);
+        break;
+    }
+    if (this.inFlight.size === 0 && this.loads.size === 0) this.worker?.unref();
+  }
+
+  /** The worker is gone: everything it had, and everything after, is classified here. */
+  private fail(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.logger.error({ err: error }, 'classifier worker failed; classifying on the main thread from now on');
+    for (const load of this.loads.values()) load.reject(error);
+    this.loads.clear();
+    this.answerHere();
+  }
+
+  private answerHere(): void {
+    for (const batch of this.inFlight.values()) this.settleHere(batch);
+    this.inFlight.clear();
+    const queued = this.queued;
+    this.queued = undefined;
+    if (queued) this.settleHere(queued);
+  }
+
+  private settleHere(batch: Pending): void {
+    batch.texts.forEach((text, i) => {
+      const request = batch.settle[i];
+      try {
+        request?.resolve(this.classifyHere(text));
+      } catch (error) {
+        request?.reject(error);
+      }
+    });
+  }
+
+  private classifyHere(text: string): ClassifiedBy {
+    const classifier = this.localClassifier();
+    return { classification: classifier.classify(text), classifier: classifier.name };
+  }
+
+  private localClassifier(): Classifier {
+    if (!this.local) {
+      this.local = this.modelPath ? new TrainedClassifier(readModelFile(this.modelPath)) : loadClassifier(this.dataDir, this.logger).classifier;
+    }
+    return this.local;
+  }
+}
