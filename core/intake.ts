@@ -272,7 +272,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage, classifi
     }
   }
 
-  const thread = findThread(ctx, contact, repliedTicket, now);
+  const thread = findThread(ctx, contact, created, repliedTicket, now);
   const substantive = hasSubstance(text);
   if (thread) {
     return addFollowUp(ctx, contact, message, messageId, thread, substantive);
@@ -287,7 +287,7 @@ function ingestInTransaction(ctx: CoreContext, message: InboundMessage, classifi
 }
 
 /** The ticket a resident's message continues, if any: the one it replies to, else a recent open one. */
-function findThread(ctx: CoreContext, contact: Contact, repliedTicket: Ticket | undefined, now: number): Ticket | undefined {
+function findThread(ctx: CoreContext, contact: Contact, newContact: boolean, repliedTicket: Ticket | undefined, now: number): Ticket | undefined {
   const db = ctx.store.db;
   if (repliedTicket) {
     const ticket = survivingTicket(ctx, repliedTicket, (id) => getTicket(db, id));
@@ -297,6 +297,8 @@ function findThread(ctx: CoreContext, contact: Contact, repliedTicket: Ticket | 
     // An anonymised ticket's chat is a hash: nothing could reach the resident, so it is not continued.
     if (follows && ticket.anonymizedAt === null && (isOpen(ticket) || ticket.status === 'resolved')) return ticket;
   }
+  // A resident writing for the first time has no ticket yet.
+  if (newContact) return undefined;
   const windowMs = ctx.profile.threading.window_minutes * 60_000;
   const open = findLatestOpenTicket(db, contact.id);
   if (open && now - open.lastActivityAt <= windowMs) return open;

@@ -2,9 +2,13 @@
 // and for splitting long texts into the parts a platform accepts.
 import type { InboundMessage } from './types.ts';
 
+/** The last text normalised and its result: routing and the gazetteer normalise the same message one after the other. */
+let lastNormalized: { text: string; result: string } | undefined;
+
 /** Lower-case, strip accents, collapse elongated letters ("rusaaak" -> "rusak") and spaces. */
 export function normalizeText(text: string): string {
-  return text
+  if (lastNormalized?.text === text) return lastNormalized.result;
+  const result = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -13,6 +17,8 @@ export function normalizeText(text: string): string {
     .replace(/[^\p{L}\p{N}?!/]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+  lastNormalized = { text, result };
+  return result;
 }
 
 /** Whether the text has anything a person could read as words or numbers (not only emoji/punctuation). */

@@ -114,6 +114,8 @@ export class BackgroundClassifier implements AsyncClassifier {
     const worker = new Worker(entry, {
       workerData: { dataDir: this.dataDir },
       name: 'classifier',
+      // Not the parent's `--import tsx` and the like: worker-entry.mjs registers the loader itself.
+      execArgv: [],
       // Classifying allocates only short-lived strings and arrays: a small young generation is
       // enough, and V8's default (up to 48 MB per thread) added about 60 MB of resident memory.
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
