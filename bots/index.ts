@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import type { CoreContext } from '../core/context.ts';
-import { ingest } from '../core/intake.ts';
+import { IntakeBatcher } from '../core/intake.ts';
 import { alertOfficers } from '../core/notify.ts';
 import { recordLateDeliveryFailure } from '../core/outbox.ts';
 import type { ChannelAdapter, InboundMessage, IntakeResult } from '../core/types.ts';
@@ -49,8 +49,12 @@ export function enabledChannels(env: Env): Set<string> {
 
 export function createChannels(env: Env, deps: ChannelDeps): Channels {
   const { ctx } = deps;
-  const receive = (message: InboundMessage): IntakeResult => {
-    const result = ingest(ctx, message);
+  // Every channel's messages go through one group commit: concurrent arrivals (webhooks, WhatsApp
+  // events, a burst on the simulator) share a transaction, and are classified on the classifier's
+  // thread while earlier ones are stored. Each call settles after its message is committed.
+  const intake = new IntakeBatcher(ctx);
+  const receive = async (message: InboundMessage): Promise<IntakeResult> => {
+    const result = await intake.submit(message);
     if (!result.duplicate) deps.wake();
     return result;
   };
@@ -59,7 +63,7 @@ export function createChannels(env: Env, deps: ChannelDeps): Channels {
 
   if (env.simulatorEnabled) {
     adapters.push(new WebAdapter());
-    routes.push((app) => registerSimulatorRoutes(app, ctx, () => deps.wake()));
+    routes.push((app) => registerSimulatorRoutes(app, ctx, () => deps.wake(), intake));
   }
 
   const telegram = env.telegram;

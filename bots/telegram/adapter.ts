@@ -15,7 +15,8 @@ import { inlineKeyboard, TELEGRAM_TEXT_LIMIT, toSendError } from './outbound.ts'
 
 export interface TelegramDeps {
   /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  receive(message: InboundMessage): IntakeResult;
+  /** Stores the message (through the intake's group commit); settles after the commit. */
+  receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** Where the last confirmed update id is kept across restarts. */
   cursor: { read(): string | undefined; write(value: string): void };
@@ -180,15 +181,15 @@ export class TelegramAdapter implements ChannelAdapter {
     return 0;
   }
 
-  private receive(message: InboundMessage | undefined): void {
-    if (message) this.deps.receive(message);
+  private async receive(message: InboundMessage | undefined): Promise<void> {
+    if (message) await this.deps.receive(message);
   }
 
   private async onButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query) return;
     const message = fromCallbackQuery(query, new Date());
-    if (message) this.deps.receive(message);
+    if (message) await this.deps.receive(message);
     // After the commit: stop the spinner on the button; a rating can be given once, so its buttons go.
     await ctx.answerCbQuery(message ? undefined : 'Tombol ini sudah tidak berlaku.').catch((error: unknown) => {
       this.logger.warn({ reason: describe(error) }, 'answerCallbackQuery failed');

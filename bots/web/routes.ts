@@ -14,10 +14,15 @@ const pagePath = join(dirname(fileURLToPath(import.meta.url)), 'simulator.html')
 
 const listQuery = z.object({ user: z.string().trim().min(1).max(128) });
 
-export function registerSimulatorRoutes(app: FastifyInstance, ctx: CoreContext, onQueued: () => void): void {
+/** `intake`: the service's one group commit, shared with the other channels. */
+export function registerSimulatorRoutes(
+  app: FastifyInstance,
+  ctx: CoreContext,
+  onQueued: () => void,
+  intake: IntakeBatcher = new IntakeBatcher(ctx),
+): void {
   const page = readFileSync(pagePath, 'utf8');
   // Concurrent posts (a burst) are committed together; each answer waits for its commit.
-  const intake = new IntakeBatcher(ctx);
 
   app.get('/', (_request, reply) => reply.redirect('/simulator'));
   app.get('/simulator', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));

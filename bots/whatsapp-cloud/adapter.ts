@@ -12,7 +12,8 @@ import { graphError, messageBodies, outsideWindowError, toNetworkError, toSendEr
 
 export interface WhatsAppCloudDeps {
   /** Core intake; returns once the message is committed, throws if it could not be stored. */
-  receive(message: InboundMessage): IntakeResult;
+  /** Stores the message (through the intake's group commit); settles after the commit. */
+  receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** When the chat last wrote to this channel (ms), for the 24-hour customer service window. */
   lastInboundAt(chatId: string): number | undefined;
@@ -137,13 +138,13 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
    * and logs delivery statuses. Throws if core could not store a message, so the route answers 500
    * and Meta delivers the body again.
    */
-  handleWebhook(body: unknown): { messages: number; statuses: number } {
+  async handleWebhook(body: unknown): Promise<{ messages: number; statuses: number }> {
     const parsed = parseWebhook(body, new Date(this.now()));
     for (const problem of parsed.problems) this.logger.warn({ problem }, 'whatsapp cloud webhook part not understood');
     if (parsed.otherFields.length > 0) this.logger.debug({ fields: parsed.otherFields }, 'whatsapp cloud webhook fields ignored');
     for (const message of parsed.messages) {
       try {
-        this.deps.receive(message);
+        await this.deps.receive(message);
       } catch (error) {
         this.logger.error({ err: error, externalId: message.externalId }, 'whatsapp cloud message not stored; Meta will deliver it again');
         throw error;

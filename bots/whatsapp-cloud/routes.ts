@@ -48,7 +48,7 @@ export function registerWhatsAppCloudWebhook(app: FastifyInstance, adapter: What
       return reply.code(200).type('text/plain').send(challenge);
     });
 
-    scope.post(config.webhookPath, (request, reply) => {
+    scope.post(config.webhookPath, async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!validSignature(raw, request.headers['x-hub-signature-256'], config.appSecret)) {
         request.log.warn({ url: request.url }, 'whatsapp cloud webhook refused: missing or wrong X-Hub-Signature-256');
@@ -62,7 +62,7 @@ export function registerWhatsAppCloudWebhook(app: FastifyInstance, adapter: What
       }
       if (!isWhatsAppWebhook(body)) return reply.code(400).send({ error: 'not a whatsapp_business_account webhook' });
       try {
-        adapter.handleWebhook(body);
+        await adapter.handleWebhook(body);
       } catch {
         // Logged by the adapter; Meta retries non-2xx answers.
         return reply.code(500).send({ error: 'not stored; deliver it again' });

@@ -24,7 +24,8 @@ import { mayMessage, notWrittenFirstError, Throttle, toSendError, withActions } 
 
 export interface WhatsAppWebDeps {
   /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  receive(message: InboundMessage): IntakeResult;
+  /** Stores the message (through the intake's group commit); settles after the commit. */
+  receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** True when this chat wrote to the village number before (stored inbound messages). */
   hasWrittenFirst(chatId: string): boolean;
@@ -543,7 +544,7 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     const inbound = fromMessage(message, { officerGroups: this.officerGroups, senderId, replyTo });
     if (!inbound) return 'ignored';
     try {
-      this.deps.receive(inbound);
+      await this.deps.receive(inbound);
       return 'stored';
     } catch (error) {
       this.logger.error({ err: error, externalId: inbound.externalId }, 'whatsapp message not stored; it stays unread and is read again');

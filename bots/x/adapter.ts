@@ -15,7 +15,8 @@ import { dmRefused, errorReason, isAccessRefusal, publicReplyText, remainingCall
 
 export interface XDeps {
   /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  receive(message: InboundMessage): IntakeResult;
+  /** Stores the message (through the intake's group commit); settles after the commit. */
+  receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** Where the newest handled ids are kept across restarts: keys 'x:mentions' and 'x:dms'. */
   cursor: { read(key: string): string | undefined; write(key: string, value: string): void };
@@ -413,7 +414,7 @@ export class XAdapter implements ChannelAdapter {
       return;
     }
     this.pollTrouble = undefined;
-    const handled = this.handleInOrder(
+    const handled = await this.handleInOrder(
       tweets,
       (tweet) => {
         if (!sinceId && tweet.created_at && Date.parse(tweet.created_at) < this.now() - FIRST_RUN_HORIZON_MS) return undefined;
@@ -464,7 +465,7 @@ export class XAdapter implements ChannelAdapter {
       return;
     }
     this.pollTrouble = undefined;
-    this.handleInOrder(
+    await this.handleInOrder(
       events,
       (event) => {
         if (!seen && event.created_at && Date.parse(event.created_at) < this.now() - FIRST_RUN_HORIZON_MS) return undefined;
@@ -478,13 +479,17 @@ export class XAdapter implements ChannelAdapter {
    * Hands items to core oldest first, moving the cursor past each once it is committed (or ignored).
    * Stops at the first one core could not store: it is fetched again next round. True when all were handled.
    */
-  private handleInOrder<T extends { id: string }>(items: T[], convert: (item: T) => InboundMessage | undefined, cursorKey: string): boolean {
+  private async handleInOrder<T extends { id: string }>(
+    items: T[],
+    convert: (item: T) => InboundMessage | undefined,
+    cursorKey: string,
+  ): Promise<boolean> {
     const ordered = [...items].sort((a, b) => compareIds(a.id, b.id));
     for (const item of ordered) {
       const message = convert(item);
       if (message) {
         try {
-          this.deps.receive(message);
+          await this.deps.receive(message);
         } catch (error) {
           this.pollTrouble = `pesan ${message.externalId} gagal disimpan: ${describe(error)}`;
           this.logger.error({ externalId: message.externalId, reason: describe(error) }, 'x message not stored; will fetch it again');

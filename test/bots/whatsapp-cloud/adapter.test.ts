@@ -171,29 +171,29 @@ describe('send', () => {
 });
 
 describe('handleWebhook', () => {
-  it('hands every message to core and counts statuses', () => {
+  it('hands every message to core and counts statuses', async () => {
     const received: InboundMessage[] = [];
     const channel = create({}, { receive: (message) => (received.push(message), { duplicate: false, outcome: 'new_ticket' }) });
-    expect(channel.handleWebhook(textWebhook(RESIDENT, 'Warsini', 'Jalan berlubang', { id: 'wamid.A' }))).toEqual({ messages: 1, statuses: 0 });
+    expect(await channel.handleWebhook(textWebhook(RESIDENT, 'Warsini', 'Jalan berlubang', { id: 'wamid.A' }))).toEqual({ messages: 1, statuses: 0 });
     expect(received).toMatchObject([{ channel: 'whatsapp_cloud', externalId: 'wamid.A', text: 'Jalan berlubang', sender: { displayName: 'Warsini' } }]);
-    expect(channel.handleWebhook(statusWebhook('wamid.1', RESIDENT, 'delivered'))).toEqual({ messages: 0, statuses: 1 });
+    expect(await channel.handleWebhook(statusWebhook('wamid.1', RESIDENT, 'delivered'))).toEqual({ messages: 0, statuses: 1 });
     expect(received).toHaveLength(1);
   });
 
-  it('throws when core could not store a message', () => {
+  it('throws when core could not store a message', async () => {
     const channel = create({}, {
       receive: (): IntakeResult => {
         throw new Error('database is locked');
       },
     });
-    expect(() => channel.handleWebhook(textWebhook(RESIDENT, 'Warsini', 'Jalan berlubang'))).toThrow('database is locked');
+    await expect(channel.handleWebhook(textWebhook(RESIDENT, 'Warsini', 'Jalan berlubang'))).rejects.toThrow('database is locked');
   });
 
-  it('logs failed deliveries at warn with the reason', () => {
+  it('logs failed deliveries at warn with the reason', async () => {
     const { logger, lines } = recordingLogger();
     const channel = create({}, { logger });
-    channel.handleWebhook(statusWebhook('wamid.7', RESIDENT, 'failed', [{ code: 131047, title: 'Re-engagement message' }]));
-    channel.handleWebhook(statusWebhook('wamid.8', RESIDENT, 'failed', [{ code: 131026, title: 'Message undeliverable' }]));
+    await channel.handleWebhook(statusWebhook('wamid.7', RESIDENT, 'failed', [{ code: 131047, title: 'Re-engagement message' }]));
+    await channel.handleWebhook(statusWebhook('wamid.8', RESIDENT, 'failed', [{ code: 131026, title: 'Message undeliverable' }]));
     const warnings = lines.filter((line) => line.level === 40);
     expect(warnings).toMatchObject([
       { messageId: 'wamid.7', code: 131047, reason: expect.stringContaining('24 hours') as unknown },
