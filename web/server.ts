@@ -1,6 +1,7 @@
 // The HTTP server: health, and the routes of channels that receive over HTTP (the simulator).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { BackgroundClassifier } from '../core/classifier/background.ts';
 import { countOutboxByState } from '../storage/repositories/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { ChannelAdapter } from '../core/types.ts';
@@ -11,6 +12,8 @@ export interface HealthReport {
   uptimeSeconds: number;
   channels: Record<string, { state: string; detail?: string }>;
   outbox: Record<string, number>;
+  /** The model in use, and the thread that classifies (`main` means the classifier's worker failed: slower, nothing lost). */
+  classifier: { model: string; thread: 'worker' | 'main' };
 }
 
 export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter[], startedAt: number): HealthReport {
@@ -22,6 +25,7 @@ export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter
     uptimeSeconds: Math.round((ctx.now() - startedAt) / 1000),
     channels,
     outbox: countOutboxByState(ctx.store.db),
+    classifier: { model: ctx.classifier.name, thread: ctx.classifier instanceof BackgroundClassifier ? ctx.classifier.thread : 'main' },
   };
 }
 

@@ -61,6 +61,11 @@ export class BackgroundClassifier implements AsyncClassifier {
     return this.local?.name ?? this.currentName;
   }
 
+  /** Where bursts are classified: on the worker, or on the main thread once the worker has failed. */
+  get thread(): 'worker' | 'main' {
+    return this.worker ? 'worker' : 'main';
+  }
+
   /** Synchronous classification on the main thread (loads the model here on first use). */
   classify(text: string): Classification {
     return this.localClassifier().classify(text);

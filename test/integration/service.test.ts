@@ -61,10 +61,17 @@ async function sentTo(user: string): Promise<SentToUser[]> {
   return (await response.json()) as SentToUser[];
 }
 
-async function health(): Promise<{ status: string; channels: Record<string, { state: string }>; outbox: Record<string, number> }> {
+interface Health {
+  status: string;
+  channels: Record<string, { state: string }>;
+  outbox: Record<string, number>;
+  classifier: { model: string; thread: string };
+}
+
+async function health(): Promise<Health> {
   const response = await fetch(`${base}/healthz`);
   expect(response.status).toBe(200);
-  return (await response.json()) as { status: string; channels: Record<string, { state: string }>; outbox: Record<string, number> };
+  return (await response.json()) as Health;
 }
 
 /** Waits for the outbox to have nothing pending or in flight. */
@@ -95,6 +102,12 @@ describe('health', () => {
     expect(report.status).toBe('ok');
     expect(report.channels.web?.state).toBe('connected');
     expect(report.outbox).toEqual({});
+  });
+
+  it('GET /healthz names the classifier model and shows it runs on its worker thread', async () => {
+    await start();
+    // The worker reports the model it loaded shortly after start.
+    await expect.poll(async () => (await health()).classifier, { timeout: 10_000 }).toEqual({ model: expect.stringMatching(/^trained:/) as unknown, thread: 'worker' });
   });
 });
 
