@@ -135,23 +135,31 @@ export class TelegramAdapter implements ChannelAdapter {
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), signal);
         continue;
       }
-      for (const update of updates) {
-        if (signal.aborted) break;
-        if (!(await this.processPolled(update))) break;
-      }
+      if (!signal.aborted && updates.length > 0) await this.processPolled(updates);
     }
   }
 
-  /** Handles one polled update; false when it must be fetched again (core could not commit it). */
-  private async processPolled(update: Update): Promise<boolean> {
-    const attempts = await this.process(update);
-    if (attempts > 0) {
-      await sleep(1000 * 2 ** attempts, this.stopController.signal);
-      return false;
+  /**
+   * Handles one getUpdates answer. Its updates go to core together, in their order: they share the
+   * intake's commits (a flood of 100 updates is a few transactions, and the officers get a digest,
+   * not 100 notifications). The offset then moves past each update in turn up to the first that
+   * could not be stored; that one and the ones after it are fetched again (those already stored are
+   * then duplicates, which core ignores).
+   */
+  private async processPolled(updates: Update[]): Promise<void> {
+    const attempts = await Promise.all(updates.map((update) => this.process(update)));
+    let confirmed: number | undefined;
+    for (const [i, update] of updates.entries()) {
+      const failed = attempts[i] ?? 0;
+      if (failed > 0) {
+        if (confirmed !== undefined) this.deps.cursor.write(String(confirmed));
+        await sleep(1000 * 2 ** failed, this.stopController.signal);
+        return;
+      }
+      this.offset = update.update_id + 1;
+      confirmed = update.update_id;
     }
-    this.offset = update.update_id + 1;
-    this.deps.cursor.write(String(update.update_id));
-    return true;
+    if (confirmed !== undefined) this.deps.cursor.write(String(confirmed));
   }
 
   /** For the webhook route: resolves once the update is committed (or given up on), rejects to have it delivered again. */

@@ -89,6 +89,26 @@ describe('Telegram channel', () => {
     await expect.poll(() => fake.confirmedUpTo()).toBeGreaterThanOrEqual(2);
   });
 
+  it('stores a burst that arrives in one getUpdates answer together: each resident acknowledged, the group gets one digest', async () => {
+    const reporters: FakeUser[] = [1, 2, 3, 4].map((n) => ({ id: 5560000 + n, first_name: `Warga ${n}` }));
+    const texts = [LAMP, 'Air PAMSIMAS tidak mengalir sejak kemarin pagi', 'Jalan di RT 03 berlubang besar, bahaya untuk motor', 'Sampah menumpuk di sungai dekat jembatan'];
+    // Queued before the bot polls: the first getUpdates answers all of them at once.
+    reporters.forEach((reporter, i) => fake.sendPrivateText(reporter, texts[i] ?? ''));
+    // A follow-up right behind the first report: stored after it, as part of its ticket.
+    fake.sendPrivateText(reporters[0]!, 'Tambahan: tiangnya juga miring');
+    await start();
+    const acks = await Promise.all(reporters.map((reporter) => waitForText(reporter.id, /SKM-\d+/)));
+    const codes = acks.map((ack) => ticketCodeIn(ack.text));
+    expect(new Set(codes).size).toBe(4);
+    const digest = await waitForText(GROUP, /pesan warga masuk bersamaan/);
+    for (const code of codes) expect(digest.text).toContain(code);
+    expect(fake.sent(GROUP).filter((message) => /^(?:🚨 )?Tiket baru/.test(message.text))).toEqual([]);
+    const first = service!.ctx.store.db.select().from(tickets).all().find((ticket) => ticket.code === codes[0]);
+    const firstMessages = service!.ctx.store.db.select().from(messages).all().filter((message) => message.direction === 'in' && message.ticketId === first?.id);
+    expect(firstMessages.map((message) => message.text)).toEqual([LAMP, 'Tambahan: tiangnya juga miring']);
+    await expect.poll(() => fake.confirmedUpTo()).toBe(5);
+  });
+
   it('turns button presses into the officer\'s commands, and ratings into a closed ticket', async () => {
     await start();
     fake.sendPrivateText(resident, LAMP);
