@@ -476,8 +476,10 @@ export class XAdapter implements ChannelAdapter {
   }
 
   /**
-   * Hands items to core oldest first, moving the cursor past each once it is committed (or ignored).
-   * Stops at the first one core could not store: it is fetched again next round. True when all were handled.
+   * Hands items to core oldest first, all at once so they share the intake's commits (and officers
+   * get a digest for a burst), then moves the cursor past each in turn up to the first one core could
+   * not store: it is fetched again next round (the ones after it then come back as duplicates, which
+   * core ignores). True when all were handled.
    */
   private async handleInOrder<T extends { id: string }>(
     items: T[],
@@ -485,21 +487,32 @@ export class XAdapter implements ChannelAdapter {
     cursorKey: string,
   ): Promise<boolean> {
     const ordered = [...items].sort((a, b) => compareIds(a.id, b.id));
-    for (const item of ordered) {
-      const message = convert(item);
-      if (message) {
+    const stored = await Promise.all(
+      ordered.map(async (item) => {
+        const message = convert(item);
+        if (!message) return true;
         try {
           await this.deps.receive(message);
+          return true;
         } catch (error) {
           this.pollTrouble = `pesan ${message.externalId} gagal disimpan: ${describe(error)}`;
           this.logger.error({ externalId: message.externalId, reason: describe(error) }, 'x message not stored; will fetch it again');
           return false;
         }
+      }),
+    );
+    let handled: string | undefined;
+    let all = true;
+    for (const [i, item] of ordered.entries()) {
+      if (!stored[i]) {
+        all = false;
+        break;
       }
-      const current = this.deps.cursor.read(cursorKey);
-      if (!current || compareIds(item.id, current) > 0) this.deps.cursor.write(cursorKey, item.id);
+      handled = item.id;
     }
-    return true;
+    const current = this.deps.cursor.read(cursorKey);
+    if (handled && (!current || compareIds(handled, current) > 0)) this.deps.cursor.write(cursorKey, handled);
+    return all;
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
