@@ -134,21 +134,21 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
   }
 
   /**
-   * Processes one webhook body whose signature was verified: hands every message to core (in order)
-   * and logs delivery statuses. Throws if core could not store a message, so the route answers 500
-   * and Meta delivers the body again.
+   * Processes one webhook body whose signature was verified: hands every message to core (together,
+   * in order, so they share the intake's commits) and logs delivery statuses. Throws if core could
+   * not store a message, so the route answers 500 and Meta delivers the body again (the messages
+   * that were stored then come back as duplicates, which core ignores).
    */
   async handleWebhook(body: unknown): Promise<{ messages: number; statuses: number }> {
     const parsed = parseWebhook(body, new Date(this.now()));
     for (const problem of parsed.problems) this.logger.warn({ problem }, 'whatsapp cloud webhook part not understood');
     if (parsed.otherFields.length > 0) this.logger.debug({ fields: parsed.otherFields }, 'whatsapp cloud webhook fields ignored');
-    for (const message of parsed.messages) {
-      try {
-        await this.deps.receive(message);
-      } catch (error) {
-        this.logger.error({ err: error, externalId: message.externalId }, 'whatsapp cloud message not stored; Meta will deliver it again');
-        throw error;
-      }
+    const outcomes = await Promise.allSettled(parsed.messages.map(async (message) => this.deps.receive(message)));
+    const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    const failure = outcomes[failed];
+    if (failure?.status === 'rejected') {
+      this.logger.error({ err: failure.reason as unknown, externalId: parsed.messages[failed]?.externalId }, 'whatsapp cloud message not stored; Meta will deliver it again');
+      throw failure.reason;
     }
     for (const status of parsed.statuses) this.logStatus(status);
     return { messages: parsed.messages.length, statuses: parsed.statuses.length };
