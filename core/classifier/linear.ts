@@ -41,16 +41,35 @@ export function buildVocabulary(examples: SparseExample[], minCount: number): Ma
   return vocabulary;
 }
 
+/**
+ * Per vocabulary, the call in which each column was last seen: a stamp instead of a Set per call
+ * (classifying builds three column lists per message; the Sets were a third of their cost).
+ */
+const seenStamps = new WeakMap<ReadonlyMap<string, number>, { stamps: Uint32Array; call: number }>();
+
 function columns(vocabulary: ReadonlyMap<string, number>, features: string[], unique: boolean): number[] {
   const result: number[] = [];
-  const seen = unique ? new Set<number>() : undefined;
+  if (!unique) {
+    for (const feature of features) {
+      const column = vocabulary.get(feature);
+      if (column !== undefined) result.push(column);
+    }
+    return result;
+  }
+  let seen = seenStamps.get(vocabulary);
+  if (!seen || seen.call >= 0xffffffff) {
+    // Columns are 0..size-1 as buildVocabulary numbers them; sized by the largest to be safe.
+    let largest = -1;
+    for (const column of vocabulary.values()) largest = Math.max(largest, column);
+    seen = { stamps: new Uint32Array(largest + 1), call: 0 };
+    seenStamps.set(vocabulary, seen);
+  }
+  const call = (seen.call += 1);
+  const { stamps } = seen;
   for (const feature of features) {
     const column = vocabulary.get(feature);
-    if (column === undefined) continue;
-    if (seen) {
-      if (seen.has(column)) continue;
-      seen.add(column);
-    }
+    if (column === undefined || stamps[column] === call) continue;
+    stamps[column] = call;
     result.push(column);
   }
   return result;
