@@ -86,24 +86,22 @@ export class BackgroundClassifier implements AsyncClassifier {
     });
   }
 
-  /** Loads a newly trained model in the worker (and in the main thread's copy, if there is one). */
+  /**
+   * Loads a newly trained model in the worker, then in the main thread's copy if there is one (or if
+   * it is the only one). A file that is not a model rejects, and every copy keeps the model it has.
+   */
   async reload(path: string): Promise<void> {
-    // Checked here first, so a bad file leaves both copies as they were.
-    const model = new TrainedClassifier(readModelFile(path));
-    this.modelPath = path;
-    if (this.local) this.local = model;
     const worker = this.worker;
-    if (!worker) {
-      this.local = model;
-      this.currentName = model.name;
-      return;
+    if (worker) {
+      const id = this.nextId++;
+      this.currentName = await new Promise<string>((resolve, reject) => {
+        this.loads.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage({ type: 'load', id, path } satisfies WorkerRequest);
+      });
     }
-    const id = this.nextId++;
-    this.currentName = await new Promise<string>((resolve, reject) => {
-      this.loads.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ type: 'load', id, path } satisfies WorkerRequest);
-    });
+    if (this.local || !worker) this.local = new TrainedClassifier(readModelFile(path));
+    this.modelPath = path;
   }
 
   async close(): Promise<void> {

@@ -47,15 +47,9 @@ export function buildVocabulary(examples: SparseExample[], minCount: number): Ma
  */
 const seenStamps = new WeakMap<ReadonlyMap<string, number>, { stamps: Uint32Array; call: number }>();
 
-function columns(vocabulary: ReadonlyMap<string, number>, features: string[], unique: boolean): number[] {
+/** The vocabulary columns of `features`, each once, in first-seen order. */
+function columns(vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
   const result: number[] = [];
-  if (!unique) {
-    for (const feature of features) {
-      const column = vocabulary.get(feature);
-      if (column !== undefined) result.push(column);
-    }
-    return result;
-  }
   let seen = seenStamps.get(vocabulary);
   if (!seen || seen.call >= 0xffffffff) {
     // Columns are 0..size-1 as buildVocabulary numbers them; sized by the largest to be safe.
@@ -96,7 +90,7 @@ export function trainNaiveBayes(
   const docs = new Float64Array(classes);
   for (const example of examples) {
     docs[example.label] = (docs[example.label] ?? 0) + 1;
-    for (const column of columns(vocabulary, example.features, true)) {
+    for (const column of columns(vocabulary, example.features)) {
       const index = column * classes + example.label;
       counts[index] = (counts[index] ?? 0) + 1;
       totals[example.label] = (totals[example.label] ?? 0) + 1;
@@ -116,7 +110,7 @@ export function trainNaiveBayes(
 
 /** The vocabulary columns of a message's features, each once (what the scoring functions take). */
 export function featureColumns(vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
-  return columns(vocabulary, features, true);
+  return columns(vocabulary, features);
 }
 
 export function scoreNaiveBayes(model: NaiveBayesModel, vocabulary: ReadonlyMap<string, number>, features: string[]): number[] {
@@ -169,7 +163,7 @@ export function trainSoftmax(
   const gradSq = new Float64Array(size * classes).fill(1e-8);
   const bias = new Float64Array(classes);
   const biasSq = new Float64Array(classes).fill(1e-8);
-  const encoded = examples.map((example) => ({ columns: columns(vocabulary, example.features, true), label: example.label }));
+  const encoded = examples.map((example) => ({ columns: columns(vocabulary, example.features), label: example.label }));
   const classCounts = new Array<number>(classes).fill(0);
   for (const example of encoded) classCounts[example.label] = (classCounts[example.label] ?? 0) + 1;
   const classWeight = classCounts.map((count) => (!balance ? 1 : count > 0 ? encoded.length / (classes * count) : 0));
