@@ -14,8 +14,7 @@ import { fromCallbackQuery, fromMessage, messageKey, parseMessageKey, TELEGRAM_C
 import { inlineKeyboard, TELEGRAM_TEXT_LIMIT, toSendError } from './outbound.ts';
 
 export interface TelegramDeps {
-  /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  /** Stores the message (through the intake's group commit); settles after the commit. */
+  /** Hands a message to core (the intake's group commit); settles once it is committed, rejects when it could not be stored. */
   receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** Where the last confirmed update id is kept across restarts. */
@@ -148,18 +147,14 @@ export class TelegramAdapter implements ChannelAdapter {
    */
   private async processPolled(updates: Update[]): Promise<void> {
     const attempts = await Promise.all(updates.map((update) => this.process(update)));
-    let confirmed: number | undefined;
-    for (const [i, update] of updates.entries()) {
-      const failed = attempts[i] ?? 0;
-      if (failed > 0) {
-        if (confirmed !== undefined) this.deps.cursor.write(String(confirmed));
-        await sleep(1000 * 2 ** failed, this.stopController.signal);
-        return;
-      }
-      this.offset = update.update_id + 1;
-      confirmed = update.update_id;
+    const failedAt = attempts.findIndex((failed) => failed > 0);
+    const confirmed = (failedAt === -1 ? updates : updates.slice(0, failedAt)).at(-1);
+    if (confirmed) {
+      this.offset = confirmed.update_id + 1;
+      this.deps.cursor.write(String(confirmed.update_id));
     }
-    if (confirmed !== undefined) this.deps.cursor.write(String(confirmed));
+    const failed = attempts[failedAt];
+    if (failed) await sleep(1000 * 2 ** failed, this.stopController.signal);
   }
 
   /** For the webhook route: resolves once the update is committed (or given up on), rejects to have it delivered again. */

@@ -11,8 +11,7 @@ import { parseWebhook, WHATSAPP_CLOUD_CHANNEL, type DeliveryStatus } from './inb
 import { graphError, messageBodies, outsideWindowError, toNetworkError, toSendError, windowOpen, type GraphMessageBody } from './outbound.ts';
 
 export interface WhatsAppCloudDeps {
-  /** Core intake; returns once the message is committed, throws if it could not be stored. */
-  /** Stores the message (through the intake's group commit); settles after the commit. */
+  /** Hands a message to core (the intake's group commit); settles once it is committed, rejects when it could not be stored. */
   receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** When the chat last wrote to this channel (ms), for the 24-hour customer service window. */

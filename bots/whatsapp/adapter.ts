@@ -23,8 +23,7 @@ import { fromMessage, ignoreReason, isGroupId, isPersonId, messageKey, rawSender
 import { mayMessage, notWrittenFirstError, Throttle, toSendError, withActions } from './outbound.ts';
 
 export interface WhatsAppWebDeps {
-  /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  /** Stores the message (through the intake's group commit); settles after the commit. */
+  /** Hands a message to core (the intake's group commit); settles once it is committed, rejects when it could not be stored. */
   receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** True when this chat wrote to the village number before (stored inbound messages). */

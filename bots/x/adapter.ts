@@ -14,8 +14,7 @@ import { compareIds, dmKey, fromDmEvent, fromMention, ignoreReason, parseChatId,
 import { dmRefused, errorReason, isAccessRefusal, publicReplyText, remainingCalls, resetDelayMs, splitThread, toSendError } from './outbound.ts';
 
 export interface XDeps {
-  /** Hands a message to core; returns once it is committed. Throws when it could not be stored. */
-  /** Stores the message (through the intake's group commit); settles after the commit. */
+  /** Hands a message to core (the intake's group commit); settles once it is committed, rejects when it could not be stored. */
   receive(message: InboundMessage): IntakeResult | Promise<IntakeResult>;
   logger: Logger;
   /** Where the newest handled ids are kept across restarts: keys 'x:mentions' and 'x:dms'. */
@@ -501,18 +500,11 @@ export class XAdapter implements ChannelAdapter {
         }
       }),
     );
-    let handled: string | undefined;
-    let all = true;
-    for (const [i, item] of ordered.entries()) {
-      if (!stored[i]) {
-        all = false;
-        break;
-      }
-      handled = item.id;
-    }
+    const failedAt = stored.indexOf(false);
+    const handled = (failedAt === -1 ? ordered : ordered.slice(0, failedAt)).at(-1)?.id;
     const current = this.deps.cursor.read(cursorKey);
     if (handled && (!current || compareIds(handled, current) > 0)) this.deps.cursor.write(cursorKey, handled);
-    return all;
+    return failedAt === -1;
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
