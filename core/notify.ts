@@ -58,8 +58,7 @@ export function queueToResident(
   purpose: string,
   extra: { ticketId?: number; replyTo?: string; urgent?: boolean; actions?: MessageAction[] } = {},
 ): void {
-  const contact = typeof contactOrId === 'number' ? getContact(ctx.store.db, contactOrId) : contactOrId;
-  const contactId = typeof contactOrId === 'number' ? contactOrId : contactOrId.id;
+  const [contactId, contact] = typeof contactOrId === 'number' ? [contactOrId, getContact(ctx.store.db, contactOrId)] : [contactOrId.id, contactOrId];
   let body = text;
   if (contact && contact.privacyNoticeAt === null) {
     body = `${text}\n\n${residentText.privacyNotice(ctx.profile.village.name)}`;

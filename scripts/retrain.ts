@@ -35,11 +35,11 @@ export function retrainNow(ctx: CoreContext, env: Env, logger: Logger): Promise<
         return;
       }
       const path = trainedModelPath(env.dataDir);
-      const swapped =
-        ctx.classifier instanceof BackgroundClassifier
-          ? ctx.classifier.reload(path)
-          : Promise.resolve().then(() => void (ctx.classifier = new TrainedClassifier(readModelFile(path))));
-      swapped.then(
+      const swap = async () => {
+        if (ctx.classifier instanceof BackgroundClassifier) await ctx.classifier.reload(path);
+        else ctx.classifier = new TrainedClassifier(readModelFile(path));
+      };
+      swap().then(
         () => {
           logger.info({ classifier: ctx.classifier.name }, 'classifier retrained and reloaded');
           resolve(true);
