@@ -29,7 +29,7 @@ import { computeDeadlines } from './deadlines/sla.ts';
 import { handlerLabel, NotificationHold, queueMessage, queueToOfficer, queueToOfficerGroups, queueToResident } from './notify.ts';
 import { isDataRightsCommand, refuseDataRightsInGroup } from './privacy/rights.ts';
 import { placeLabel } from './gazetteer.ts';
-import { route } from './router.ts';
+import { decisionFromIds, route } from './router.ts';
 import { hasSubstance, truncate, wellFormedMessage } from './text.ts';
 import type { InboundMessage, IntakeResult } from './types.ts';
 
@@ -430,9 +430,11 @@ function openTicket(
   const db = ctx.store.db;
   const now = ctx.now();
   const text = message.text;
-  const { classification, classifier } = classified ?? { classification: ctx.classifier.classify(text), classifier: ctx.classifier.name };
-  const place = ctx.gazetteer.locate(text);
-  const decision = route(ctx.profile, ctx.officers, classification, place, text);
+  const { classification, classifier, routed } = classified ?? { classification: ctx.classifier.classify(text), classifier: ctx.classifier.name };
+  // Worked out on the classifier's thread when it knows the profile; else here.
+  const place = routed?.place ?? ctx.gazetteer.locate(text);
+  const decision =
+    (routed && decisionFromIds(ctx.officers, routed.decision)) ?? route(ctx.profile, ctx.officers, classification, place, text);
   const location = message.attachments.find((a) => a.kind === 'location' && a.latitude !== undefined);
   const status = decision.assignee ? 'assigned' : 'new';
   const ticket = createTicket(db, ctx.profile.village.code_prefix, {

@@ -19,6 +19,30 @@ export interface RoutingDecision {
   reasons: string[];
 }
 
+/** A routing decision with officers named by id, as it crosses from the classifier's thread. */
+export interface RoutingByIds extends Omit<RoutingDecision, 'assignee' | 'notify'> {
+  assignee?: string;
+  notify: string[];
+}
+
+/** Where a text points and who handles it, worked out beside its classification (BackgroundClassifier). */
+export interface Routed {
+  place: Place;
+  decision: RoutingByIds;
+}
+
+export function decisionByIds(decision: RoutingDecision): RoutingByIds {
+  return { ...decision, assignee: decision.assignee?.id, notify: decision.notify.map((officer) => officer.id) };
+}
+
+/** The decision with its officers looked up again; undefined if one is not in the directory. */
+export function decisionFromIds(officers: OfficerDirectory, decision: RoutingByIds): RoutingDecision | undefined {
+  const assignee = decision.assignee === undefined ? undefined : officers.byId(decision.assignee);
+  const notify = decision.notify.map((id) => officers.byId(id));
+  if ((decision.assignee !== undefined && !assignee) || notify.some((officer) => !officer)) return undefined;
+  return { ...decision, assignee, notify: notify as Officer[] };
+}
+
 const BPD_ORDER: Role[] = ['bpd_ketua', 'bpd_wakil', 'bpd_sekretaris', 'bpd_anggota'];
 
 export function route(

@@ -48,7 +48,7 @@ const silent = pino({ level: 'silent' });
 const profile = loadProfile();
 // Intake classifies on its worker thread, as the service does; the sequential run, the classifier's
 // own figure and the summary use a copy on the main thread, loaded after the worker has gone.
-const background = new BackgroundClassifier({ dataDir: undefined, logger: silent });
+const background = new BackgroundClassifier({ dataDir: undefined, logger: silent, profile });
 let loaded: Classifier | undefined;
 const mainThreadClassifier = () => (loaded ??= loadClassifier(undefined).classifier);
 const texts = loadTrainingSet().map((example) => example.text);

@@ -67,7 +67,7 @@ export async function startService(
   const removePidFile = writePidFile(env.dataDir);
   // The model loads on its own thread (the log says when it is ready); messages that arrive first wait for it.
   let background: BackgroundClassifier | undefined;
-  const classifier = options.classifier ?? (background = new BackgroundClassifier({ dataDir: env.dataDir, logger }));
+  const classifier = options.classifier ?? (background = new BackgroundClassifier({ dataDir: env.dataDir, logger, profile }));
   const privacyKey = privacyKeyLoader({ secret: env.privacySecret, dataDir: env.dataDir });
   const ctx = createCoreContext({ store, profile, logger, classifier, privacyKey, publicUrl: env.publicUrl ?? `http://localhost:${env.port}` });
   // The outbox sends through the adapters and the adapters wake the outbox: the map is filled after.

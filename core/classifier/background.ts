@@ -4,6 +4,10 @@
 // asks for a message's classification when the message arrives (classifyAsync) and has it in hand
 // by the time the message's transaction opens a ticket.
 //
+// Given the village profile, the worker also finds the place the text names and routes it (pure
+// functions of the text and its classification), which the main thread would otherwise do inside the
+// transaction.
+//
 // The synchronous `classify` (one message at a time, outside a burst) loads a copy of the model on the
 // main thread the first time it is needed. If the worker fails, every request is answered by that
 // copy: slower, never lost.
@@ -11,12 +15,14 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { loadClassifier } from './load.ts';
 import { readModelFile, TrainedClassifier } from './model.ts';
+import type { VillageProfile } from '../../config/profile.ts';
+import type { Routed } from '../router.ts';
 import type { AsyncClassifier, Classification, ClassifiedBy, Classifier } from './types.ts';
 
 export type WorkerRequest = { type: 'classify'; id: number; texts: string[] } | { type: 'load'; id: number; path: string };
 export type WorkerReply =
   | { type: 'ready'; name: string; source: string }
-  | { type: 'classified'; id: number; name: string; results: Classification[] }
+  | { type: 'classified'; id: number; name: string; results: Array<{ classification: Classification; routed?: Routed }> }
   | { type: 'loaded'; id: number; name: string }
   | { type: 'failed'; id: number; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; fields: object; message: string };
@@ -43,14 +49,18 @@ export class BackgroundClassifier implements AsyncClassifier {
   private modelPath: string | undefined;
 
   private readonly dataDir: string | undefined;
+  private readonly profile: VillageProfile | undefined;
   private readonly logger: Logger;
 
   /**
    * @param options.dataDir where a model trained with officers' corrections lives (as loadClassifier).
+   * @param options.profile the village profile the intake uses: given it, answers include the place
+   *   and routing (ClassifiedBy.routed).
    * @param options.entry the worker's script (tests give one that fails).
    */
-  constructor(options: { dataDir: string | undefined; logger: Logger; entry?: URL }) {
+  constructor(options: { dataDir: string | undefined; logger: Logger; profile?: VillageProfile; entry?: URL }) {
     this.dataDir = options.dataDir;
+    this.profile = options.profile;
     this.logger = options.logger;
     // Until the worker reports the model it loaded.
     this.currentName = 'loading';
@@ -115,7 +125,7 @@ export class BackgroundClassifier implements AsyncClassifier {
 
   private spawn(entry: URL): Worker {
     const worker = new Worker(entry, {
-      workerData: { dataDir: this.dataDir },
+      workerData: { dataDir: this.dataDir, profile: this.profile },
       name: 'classifier',
       // Not the parent's `--import tsx` and the like: worker-entry.mjs registers the loader itself.
       execArgv: [],
@@ -161,8 +171,8 @@ export class BackgroundClassifier implements AsyncClassifier {
         const batch = this.inFlight.get(reply.id);
         this.inFlight.delete(reply.id);
         batch?.settle.forEach((request, i) => {
-          const classification = reply.results[i];
-          if (classification) request.resolve({ classification, classifier: reply.name });
+          const result = reply.results[i];
+          if (result) request.resolve({ ...result, classifier: reply.name });
           else request.reject(new Error('classifier worker answered fewer texts than asked'));
         });
         break;

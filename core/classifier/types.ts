@@ -1,5 +1,6 @@
 // The classifier interface core depends on. The keyword baseline and the trained model implement it.
 import type { Category, Kind } from '../domain.ts';
+import type { Routed } from '../router.ts';
 
 export interface Classification {
   category: Category;
@@ -20,6 +21,8 @@ export interface Classifier {
 export interface ClassifiedBy {
   classification: Classification;
   classifier: string;
+  /** Place and routing, when the classifier's thread knows the village profile (BackgroundClassifier). */
+  routed?: Routed;
 }
 
 /** A classifier that can also answer without blocking the main thread. */

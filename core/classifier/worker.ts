@@ -5,7 +5,11 @@ import type { Logger } from 'pino';
 import { loadClassifier } from './load.ts';
 import { readModelFile, TrainedClassifier } from './model.ts';
 import type { WorkerReply, WorkerRequest } from './background.ts';
-import type { Classifier } from './types.ts';
+import type { VillageProfile } from '../../config/profile.ts';
+import { createGazetteer } from '../gazetteer.ts';
+import { createOfficerDirectory } from '../officers.ts';
+import { decisionByIds, route, type Routed } from '../router.ts';
+import type { Classification, Classifier } from './types.ts';
 
 const port = parentPort;
 if (!port) throw new Error('core/classifier/worker.ts runs as a worker thread');
@@ -20,14 +24,24 @@ const relay = Object.fromEntries(
   ]),
 ) as unknown as Logger;
 
-const { dataDir } = workerData as { dataDir: string | undefined };
+const { dataDir, profile } = workerData as { dataDir: string | undefined; profile: VillageProfile | undefined };
 const loaded = loadClassifier(dataDir, relay);
 let classifier: Classifier = loaded.classifier;
+const routing = profile && { gazetteer: createGazetteer(profile), officers: createOfficerDirectory(profile), profile };
+
+/** A text's classification, and where it points and who handles it when the profile is known. */
+function answer(text: string): { classification: Classification; routed?: Routed } {
+  const classification = classifier.classify(text);
+  if (!routing) return { classification };
+  const place = routing.gazetteer.locate(text);
+  return { classification, routed: { place, decision: decisionByIds(route(routing.profile, routing.officers, classification, place, text)) } };
+}
+
 send({ type: 'ready', name: classifier.name, source: loaded.source });
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'classify') {
-    send({ type: 'classified', id: request.id, name: classifier.name, results: request.texts.map((text) => classifier.classify(text)) });
+    send({ type: 'classified', id: request.id, name: classifier.name, results: request.texts.map(answer) });
     return;
   }
   try {

@@ -8,7 +8,11 @@ import { BackgroundClassifier } from '../../core/classifier/background.ts';
 import { loadClassifier } from '../../core/classifier/load.ts';
 import { SHIPPED_MODEL_PATH } from '../../core/classifier/model.ts';
 import { IntakeBatcher } from '../../core/intake.ts';
-import { tickets } from '../../storage/schema.ts';
+import { loadProfile } from '../../config/profile.ts';
+import { createGazetteer } from '../../core/gazetteer.ts';
+import { createOfficerDirectory } from '../../core/officers.ts';
+import { decisionByIds, route } from '../../core/router.ts';
+import { outbox, ticketEvents, tickets } from '../../storage/schema.ts';
 import { createTestCore, tempDir, webMessage, type TestCore } from '../helpers.ts';
 
 const TEXTS = [
@@ -59,6 +63,30 @@ describe('BackgroundClassifier', () => {
     // Later requests do not wait for a worker that is gone.
     expect((await classifier.classifyAsync('jalan berlubang')).classification).toEqual(here.classify('jalan berlubang'));
     expect(lines.some((line) => line.level === 50 && line.msg.includes('classifier worker failed'))).toBe(true);
+  });
+
+  it('given the village profile, finds the place and routes on the worker as intake does on the main thread', async () => {
+    const profile = loadProfile();
+    const { classifier } = start({ profile });
+    const here = loadClassifier(undefined).classifier;
+    const gazetteer = createGazetteer(profile);
+    const officers = createOfficerDirectory(profile);
+    const texts = [
+      ...TEXTS,
+      'Lampu jalan RT 02 RW 03 mati, pak kades tolong',
+      'Pelayanan di kantor desa lambat, saya dipersulit dan diminta uang pelicin',
+    ];
+    const answers = await Promise.all(texts.map((text) => classifier.classifyAsync(text)));
+    texts.forEach((text, i) => {
+      const place = gazetteer.locate(text);
+      const decision = decisionByIds(route(profile, officers, here.classify(text), place, text));
+      expect(answers[i]?.routed).toEqual({ place, decision });
+    });
+    // The texts cover a named dusun, an RW, an urgent report and a confidential complaint.
+    expect(answers.map((answer) => answer.routed?.place)).toContainEqual({ dusun: 'krajan' });
+    expect(answers.some((answer) => answer.routed?.place.rw === 3)).toBe(true);
+    expect(answers.some((answer) => answer.routed?.decision.urgent)).toBe(true);
+    expect(answers.some((answer) => answer.routed?.decision.confidential)).toBe(true);
   });
 
   it('swaps in a retrained model: later answers come from it', async () => {
@@ -116,5 +144,31 @@ describe('IntakeBatcher with the classifier on its own thread', () => {
       ['SKM-1', here.classify(TEXTS[0] ?? '').category],
       ['SKM-2', here.classify(TEXTS[1] ?? '').category],
     ]);
+  });
+
+  it('stores what the worker routed: the same tickets, events and notifications as routing in the transaction', async () => {
+    const texts = [
+      ...TEXTS,
+      'Lampu jalan RT 02 RW 03 mati, pak kades tolong',
+      'Pelayanan di kantor desa lambat, saya dipersulit dan diminta uang pelicin',
+    ];
+    const here = createTestCore({ classifier: loadClassifier(undefined).classifier });
+    try {
+      texts.forEach((text, i) => here.send(`warga-${i}`, text, { id: `m${i}` }));
+      const { classifier } = start({ profile: here.ctx.profile });
+      core = createTestCore({ classifier });
+      const batcher = new IntakeBatcher(core.ctx);
+      // One at a time, as they were sent above (a burst would merge notifications into digests).
+      for (const [i, text] of texts.entries()) await batcher.submit(webMessage(`warga-${i}`, text, `m${i}`, new Date(core.clock.now)));
+      const snapshot = (test: TestCore) => ({
+        tickets: test.ctx.store.db.select().from(tickets).all(),
+        events: test.ctx.store.db.select().from(ticketEvents).all(),
+        outbox: test.ctx.store.db.select().from(outbox).all().map((row) => [row.chatId, row.purpose, row.text]),
+      });
+      expect(snapshot(core)).toEqual(snapshot(here));
+      expect(snapshot(core).tickets.some((ticket) => ticket.dusun !== null)).toBe(true);
+    } finally {
+      here.close();
+    }
   });
 });

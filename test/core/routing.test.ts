@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Classification, Classifier } from '../../core/classifier/types.ts';
 import type { Category } from '../../core/domain.ts';
+import { decisionByIds, decisionFromIds, route } from '../../core/router.ts';
 import { getTicket, listTicketEvents } from '../../storage/repositories/index.ts';
 import { createTestCore, demoProfileWith, type TestCore } from '../helpers.ts';
 
@@ -212,5 +213,20 @@ describe('urgent matters', () => {
     expect(created?.toStatus).toBe('assigned');
     expect(created?.note).toContain('kategori listrik -> kaur_umum');
     expect(created?.note).toContain('menyebut dusun krajan');
+  });
+
+  it('a decision crosses threads by officer ids and comes back the same; an unknown id is refused', () => {
+    core = createTestCore();
+    const { profile, officers } = core.ctx;
+    const text = 'Lampu jalan di dusun krajan mati semua, bahaya kalau malam';
+    const classification = fixedClassifier({ category: 'listrik', urgent: true }).classify(text);
+    const decision = route(profile, officers, classification, core.ctx.gazetteer.locate(text), text);
+    expect(decision.notify.length).toBeGreaterThan(0);
+    const byIds = decisionByIds(decision);
+    expect(structuredClone(byIds)).toEqual(byIds);
+    expect(decisionFromIds(officers, structuredClone(byIds))).toEqual(decision);
+    // A profile edited since the worker started: that decision is not used.
+    expect(decisionFromIds(officers, { ...byIds, assignee: 'pensiunan' })).toBeUndefined();
+    expect(decisionFromIds(officers, { ...byIds, notify: [...byIds.notify, 'pensiunan'] })).toBeUndefined();
   });
 });
