@@ -1,4 +1,5 @@
-// Group commit: concurrent arrivals stored in one transaction, each message in its own savepoint.
+// Group commit: concurrent arrivals stored in one transaction; when one fails, the batch is stored again
+// with a savepoint per message so only that one is lost.
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeywordClassifier } from '../../core/classifier/keyword.ts';
 import type { Classifier } from '../../core/classifier/types.ts';
