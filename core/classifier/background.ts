@@ -10,7 +10,8 @@
 //
 // The synchronous `classify` (one message at a time, outside a burst) loads a copy of the model on the
 // main thread the first time it is needed. If the worker fails, every request is answered by that
-// copy: slower, never lost.
+// copy (slower, never lost) until a new worker, started after a pause that doubles with each failure
+// in a row, reports ready.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { loadClassifier } from './load.ts';
@@ -36,9 +37,17 @@ interface Pending {
 const CHUNK = 16;
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/** First pause before a failed worker is started again; it doubles up to MAX_RESTART_DELAY_MS. */
+const RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 5 * 60_000;
 
 export class BackgroundClassifier implements AsyncClassifier {
   private worker: Worker | undefined;
+  /** A worker started again after a failure, until it reports ready. */
+  private starting: Worker | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number;
+  private closed = false;
   private local: Classifier | undefined;
   private currentName: string;
   private nextId = 1;
@@ -51,27 +60,33 @@ export class BackgroundClassifier implements AsyncClassifier {
   private readonly dataDir: string | undefined;
   private readonly profile: VillageProfile | undefined;
   private readonly logger: Logger;
+  private readonly entry: URL;
+  private readonly firstRestartDelayMs: number;
 
   /**
    * @param options.dataDir where a model trained with officers' corrections lives (as loadClassifier).
    * @param options.profile the village profile the intake uses: given it, answers include the place
    *   and routing (ClassifiedBy.routed).
    * @param options.entry the worker's script (tests give one that fails).
+   * @param options.restartDelayMs the first pause before a failed worker is started again.
    */
-  constructor(options: { dataDir: string | undefined; logger: Logger; profile?: VillageProfile; entry?: URL }) {
+  constructor(options: { dataDir: string | undefined; logger: Logger; profile?: VillageProfile; entry?: URL; restartDelayMs?: number }) {
     this.dataDir = options.dataDir;
     this.profile = options.profile;
     this.logger = options.logger;
+    this.entry = options.entry ?? ENTRY;
+    this.firstRestartDelayMs = options.restartDelayMs ?? RESTART_DELAY_MS;
+    this.restartDelayMs = this.firstRestartDelayMs;
     // Until the worker reports the model it loaded.
     this.currentName = 'loading';
-    this.worker = this.spawn(options.entry ?? ENTRY);
+    this.worker = this.spawn();
   }
 
   get name(): string {
     return this.local?.name ?? this.currentName;
   }
 
-  /** Where bursts are classified: on the worker, or on the main thread once the worker has failed. */
+  /** Where bursts are classified: on the worker, or on the main thread while the worker is down. */
   get thread(): 'worker' | 'main' {
     return this.worker ? 'worker' : 'main';
   }
@@ -102,29 +117,33 @@ export class BackgroundClassifier implements AsyncClassifier {
    */
   async reload(path: string): Promise<void> {
     const worker = this.worker;
-    if (worker) {
-      const id = this.nextId++;
-      this.currentName = await new Promise<string>((resolve, reject) => {
-        this.loads.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ type: 'load', id, path } satisfies WorkerRequest);
-      });
-    }
+    if (worker) this.currentName = await this.load(worker, path);
     if (this.local || !worker) this.local = new TrainedClassifier(readModelFile(path));
     this.modelPath = path;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restartTimer);
     const worker = this.worker;
+    const starting = this.starting;
     this.worker = undefined;
-    if (worker) {
-      this.answerHere();
-      await worker.terminate();
-    }
+    this.starting = undefined;
+    if (worker) this.answerHere();
+    await Promise.all([worker?.terminate(), starting?.terminate()]);
   }
 
-  private spawn(entry: URL): Worker {
-    const worker = new Worker(entry, {
+  private load(worker: Worker, path: string): Promise<string> {
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.loads.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ type: 'load', id, path } satisfies WorkerRequest);
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.entry, {
       workerData: { dataDir: this.dataDir, profile: this.profile },
       name: 'classifier',
       // Not the parent's `--import tsx` and the like: worker-entry.mjs registers the loader itself.
@@ -135,11 +154,9 @@ export class BackgroundClassifier implements AsyncClassifier {
     });
     // Never what keeps the process alive: it is referenced only while a request is out.
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
     worker.on('error', (error) => this.fail(worker, error));
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.fail(worker, new Error(`classifier worker exited with code ${code}`));
-    });
+    worker.on('exit', (code) => this.fail(worker, new Error(`classifier worker exited with code ${code}`)));
     return worker;
   }
 
@@ -158,10 +175,14 @@ export class BackgroundClassifier implements AsyncClassifier {
     worker.postMessage({ type: 'classify', id, texts: batch.texts } satisfies WorkerRequest);
   }
 
-  private onReply(reply: WorkerReply): void {
+  private onReply(worker: Worker, reply: WorkerReply): void {
     switch (reply.type) {
       case 'ready':
         this.currentName = reply.name;
+        if (worker === this.starting) {
+          this.restarted(worker);
+          break;
+        }
         this.logger.info({ model: reply.source, classifier: reply.name }, 'classifier ready on its worker thread');
         break;
       case 'log':
@@ -175,6 +196,8 @@ export class BackgroundClassifier implements AsyncClassifier {
           if (result) request.resolve({ ...result, classifier: reply.name });
           else request.reject(new Error('classifier worker answered fewer texts than asked'));
         });
+        // It works: a later failure is restarted after the first, short pause again.
+        this.restartDelayMs = this.firstRestartDelayMs;
         break;
       }
       case 'loaded':
@@ -189,14 +212,55 @@ export class BackgroundClassifier implements AsyncClassifier {
     if (this.inFlight.size === 0 && this.loads.size === 0) this.worker?.unref();
   }
 
-  /** The worker is gone: everything it had, and everything after, is classified here. */
+  /**
+   * The worker is gone: everything it had, and everything until a new one is ready, is classified
+   * here. A worker that fails while starting again is only tried again later.
+   */
   private fail(worker: Worker, error: Error): void {
+    if (worker === this.starting) {
+      this.starting = undefined;
+      void worker.terminate();
+      this.logger.error({ err: error, retryInMs: this.restartDelayMs }, 'classifier worker failed to start again; still classifying on the main thread');
+      this.scheduleRestart();
+      return;
+    }
     if (this.worker !== worker) return;
     this.worker = undefined;
-    this.logger.error({ err: error }, 'classifier worker failed; classifying on the main thread from now on');
+    this.logger.error({ err: error, retryInMs: this.restartDelayMs }, 'classifier worker failed; classifying on the main thread until it is started again');
     for (const load of this.loads.values()) load.reject(error);
     this.loads.clear();
     this.answerHere();
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.closed) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.closed) this.starting = this.spawn();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  /**
+   * A worker started again is ready: it takes the requests from now on (with the retrained model, if
+   * one was swapped in), and the main thread's copy of the model is let go.
+   */
+  private restarted(worker: Worker): void {
+    this.starting = undefined;
+    this.worker = worker;
+    this.local = undefined;
+    this.logger.info({ classifier: this.currentName }, 'classifier worker started again; classifying there');
+    const path = this.modelPath;
+    if (path) {
+      // Posted before any request, so every answer from here on comes from that model.
+      this.load(worker, path).then(
+        (name) => (this.currentName = name),
+        (error: unknown) => this.logger.error({ err: error, model: path }, 'the restarted classifier worker could not load the retrained model'),
+      );
+    }
   }
 
   private answerHere(): void {

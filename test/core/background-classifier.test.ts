@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackgroundClassifier } from '../../core/classifier/background.ts';
 import { loadClassifier } from '../../core/classifier/load.ts';
 import { SHIPPED_MODEL_PATH } from '../../core/classifier/model.ts';
@@ -87,6 +87,35 @@ describe('BackgroundClassifier', () => {
     expect(answers.some((answer) => answer.routed?.place.rw === 3)).toBe(true);
     expect(answers.some((answer) => answer.routed?.decision.urgent)).toBe(true);
     expect(answers.some((answer) => answer.routed?.decision.confidential)).toBe(true);
+  });
+
+  it('starts a failed worker again after a pause, with the model swapped in meanwhile; the log says so', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { classifier, lines } = start({
+        dataDir: dir,
+        entry: new URL('../fixtures/classifier-worker-dies-once.mjs', import.meta.url),
+        restartDelayMs: 50,
+      });
+      const here = loadClassifier(undefined).classifier;
+      // The first worker dies on this request: it is answered on the main thread.
+      expect((await classifier.classifyAsync(TEXTS[0] ?? '')).classification).toEqual(here.classify(TEXTS[0] ?? ''));
+      expect(classifier.thread).toBe('main');
+      // Retrained while the worker is down: the new worker must load that model, not the shipped one.
+      const retrained = join(dir, 'retrained.json');
+      const model = JSON.parse(readFileSync(SHIPPED_MODEL_PATH, 'utf8')) as { dataHash: string };
+      writeFileSync(retrained, JSON.stringify({ ...model, dataHash: 'retrained-test' }));
+      await classifier.reload(retrained);
+      await vi.waitFor(() => expect(classifier.thread).toBe('worker'), { timeout: 15_000, interval: 50 });
+      const answers = await Promise.all(TEXTS.map((text) => classifier.classifyAsync(text)));
+      expect(answers.map((answer) => answer.classification)).toEqual(TEXTS.map((text) => here.classify(text)));
+      expect(new Set(answers.map((answer) => answer.classifier))).toEqual(new Set(['trained:retrained-test']));
+      const messages = lines.map((line) => line.msg);
+      expect(messages).toContain('classifier worker failed; classifying on the main thread until it is started again');
+      expect(messages).toContain('classifier worker started again; classifying there');
+    } finally {
+      cleanup();
+    }
   });
 
   it('swaps in a retrained model: later answers come from it', async () => {
