@@ -83,12 +83,15 @@ async function pool(count: number, concurrency: number, work: (index: number) =>
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-/** Rows the outbox has still to send; undefined when /healthz did not answer in time (a busy service). */
+/**
+ * Rows the outbox has still to send now (not officers' notifications held through quiet hours);
+ * undefined when /healthz did not answer in time (a busy service).
+ */
 async function outboxBusy(base: string): Promise<number | undefined> {
   try {
     const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(30_000) });
-    const health = (await response.json()) as { outbox?: Record<string, number> };
-    return (health.outbox?.pending ?? 0) + (health.outbox?.sending ?? 0);
+    const health = (await response.json()) as { outbox?: Record<string, number>; outboxLater?: number };
+    return (health.outbox?.pending ?? 0) + (health.outbox?.sending ?? 0) - (health.outboxLater ?? 0);
   } catch {
     return undefined;
   }
@@ -163,10 +166,14 @@ export async function runBurst(base: string, options: BurstOptions): Promise<Bur
   };
 }
 
-/** The service on a temporary data directory and a free port of 127.0.0.1, as `npm start` runs it. */
-export async function startBurstService(dataDir: string): Promise<{ service: Service; base: string }> {
+/**
+ * The service on a temporary data directory and a free port of 127.0.0.1, as `npm start` runs it
+ * (with the village profile at `profilePath`, else the demo village's).
+ */
+export async function startBurstService(dataDir: string, profilePath?: string): Promise<{ service: Service; base: string }> {
   const env = parseEnv(
     {
+      ASPIRASI_CONFIG: profilePath,
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,

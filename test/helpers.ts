@@ -1,9 +1,10 @@
 // Shared test fixtures: a core on a fresh SQLite file with the demo profile and a controllable clock.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadProfile, parseProfile, type VillageProfile } from '../config/profile.ts';
+import { parseDocument } from 'yaml';
+import { DEMO_PROFILE_PATH, loadProfile, parseProfile, type VillageProfile } from '../config/profile.ts';
 import type { Classifier } from '../core/classifier/types.ts';
 import { createCoreContext, type CoreContext } from '../core/context.ts';
 import { ingest } from '../core/intake.ts';
@@ -95,6 +96,25 @@ export function demoProfileWith(change: (raw: Record<string, unknown>) => void):
   delete raw.source;
   change(raw);
   return parseProfile(raw, 'test-profile.yaml');
+}
+
+let daytimeProfile: string | undefined;
+
+/**
+ * A file holding the demo village profile without quiet hours (ASPIRASI_CONFIG), for tests that run
+ * the whole service or its scripts on the real clock: from 21:00 to 06:00 village time officers'
+ * notifications wait for the morning, and a test waiting for them would time out in the evening.
+ */
+export function daytimeProfilePath(): string {
+  if (!daytimeProfile) {
+    const dir = mkdtempSync(join(tmpdir(), 'aspirasi-profile-'));
+    const doc = parseDocument(readFileSync(DEMO_PROFILE_PATH, 'utf8'));
+    doc.setIn(['reminders', 'quiet_hours'], null);
+    daytimeProfile = join(dir, 'village.yaml');
+    writeFileSync(daytimeProfile, doc.toString());
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return daytimeProfile;
 }
 
 /** Polls until `check` returns a value (not undefined), or fails naming what it waited for. */

@@ -2,7 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { BackgroundClassifier } from '../core/classifier/background.ts';
-import { countOutboxByState } from '../storage/repositories/index.ts';
+import { countOutboxByState, countOutboxLater } from '../storage/repositories/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { ChannelAdapter } from '../core/types.ts';
 
@@ -11,7 +11,10 @@ export interface HealthReport {
   village: string;
   uptimeSeconds: number;
   channels: Record<string, { state: string; detail?: string }>;
+  /** Rows by state. */
   outbox: Record<string, number>;
+  /** Of the pending rows, those not due yet: held through quiet hours, or waiting to be retried. */
+  outboxLater: number;
   /** The model in use, and the thread that classifies (`main` means the classifier's worker failed: slower, nothing lost). */
   classifier: { model: string; thread: 'worker' | 'main' };
 }
@@ -25,6 +28,7 @@ export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter
     uptimeSeconds: Math.round((ctx.now() - startedAt) / 1000),
     channels,
     outbox: countOutboxByState(ctx.store.db),
+    outboxLater: countOutboxLater(ctx.store.db, ctx.now()),
     classifier: { model: ctx.classifier.name, thread: ctx.classifier instanceof BackgroundClassifier ? ctx.classifier.thread : 'main' },
   };
 }

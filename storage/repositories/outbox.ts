@@ -143,6 +143,18 @@ export function countOutboxByState(db: Db): Record<string, number> {
   return Object.fromEntries(rows.map((row) => [row.state, row.n]));
 }
 
+/**
+ * Pending rows not due before `now`: officers' notifications held through quiet hours, and retries
+ * waiting out their backoff.
+ */
+export function countOutboxLater(db: Db, now: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(outbox)
+    .where(and(eq(outbox.state, 'pending'), gt(outbox.nextAttemptAt, now)))
+    .get()?.n ?? 0;
+}
+
 /** Whether a message with one of these purposes was queued for the ticket since `since`. */
 export function hasRecentOutbox(db: Db, ticketId: number, purposes: string[], since: number): boolean {
   const row = db

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.ts';
 import { setOfficerPassword } from '../../core/auth/password.ts';
 import { startService, type Service } from '../../scripts/service.ts';
-import { tempDir, until } from '../helpers.ts';
+import { daytimeProfilePath, tempDir, until } from '../helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium && !inCi)('dashboard and public page in Chromium',
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = tempDir('aspirasi-browser-');
-    service = await startService(parseEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.dir, LOG_LEVEL: 'silent' }, false));
+    service = await startService(parseEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir.dir, LOG_LEVEL: 'silent', ASPIRASI_CONFIG: daytimeProfilePath() }, false));
     base = `http://localhost:${service.port}`;
     // Login links name localhost; the service listens on IPv4 only.
     browser = await chromium.launch({

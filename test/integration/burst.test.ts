@@ -10,7 +10,7 @@ import { residentId, runBurst, startBurstService } from '../../scripts/burst.ts'
 import type { Service } from '../../scripts/service.ts';
 import { enqueueOutbox } from '../../storage/repositories/index.ts';
 import { contacts, messages, outbox, tickets } from '../../storage/schema.ts';
-import { createTestCore, tempDir } from '../helpers.ts';
+import { createTestCore, daytimeProfilePath, tempDir } from '../helpers.ts';
 
 const MESSAGES = 1_000;
 const RESIDENTS = 200;
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe(`a burst of ${MESSAGES} messages from ${RESIDENTS} residents`, () => {
   it('answers every post, keeps one ticket per resident and acknowledges each once', async () => {
-    const started = await startBurstService(data.dir);
+    const started = await startBurstService(data.dir, daytimeProfilePath());
     service = started.service;
     const result = await runBurst(started.base, { messages: MESSAGES, residents: RESIDENTS, concurrency: 100 });
     expect(result.failures).toEqual([]);

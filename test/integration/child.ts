@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
+import { daytimeProfilePath } from '../helpers.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -55,7 +56,7 @@ export function spawnScript(
 ): { child: ChildProcess; output: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ASPIRASI_CONFIG: '', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ASPIRASI_CONFIG: daytimeProfilePath(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -77,7 +78,7 @@ export function runCommand(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ASPIRASI_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ASPIRASI_CONFIG: daytimeProfilePath(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';

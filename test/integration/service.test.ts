@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { keyedHash } from '../../core/privacy/key.ts';
 import { contacts, dataRequests, tickets } from '../../storage/schema.ts';
 import { startService, type Service } from '../../scripts/service.ts';
-import { tempDir, until } from '../helpers.ts';
+import { daytimeProfilePath, tempDir, until } from '../helpers.ts';
 
 const LAMP = 'Lampu jalan di depan masjid Dusun Krajan mati sudah seminggu';
 
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Service> {
-  service = await startService(parseEnv({ PORT: '0', DATA_DIR: dataDir.dir, LOG_LEVEL: 'silent' }, false));
+  service = await startService(parseEnv({ PORT: '0', DATA_DIR: dataDir.dir, LOG_LEVEL: 'silent', ASPIRASI_CONFIG: daytimeProfilePath() }, false));
   base = `http://127.0.0.1:${service.port}`;
   return service;
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from '../../config/env.ts';
 import { startService } from '../../scripts/service.ts';
 import { openStore } from '../../storage/db.ts';
-import { tempDir } from '../helpers.ts';
+import { daytimeProfilePath, tempDir } from '../helpers.ts';
 import { spawnScript } from './child.ts';
 
 let data: { dir: string; cleanup: () => void };
@@ -23,7 +23,8 @@ afterEach(() => {
   data.cleanup();
 });
 
-const start = (extra: Record<string, string> = {}) => startService(parseEnv({ PORT: '0', DATA_DIR: data.dir, LOG_LEVEL: 'silent', ...extra }, false));
+const start = (extra: Record<string, string> = {}) =>
+  startService(parseEnv({ PORT: '0', DATA_DIR: data.dir, LOG_LEVEL: 'silent', ASPIRASI_CONFIG: daytimeProfilePath(), ...extra }, false));
 
 async function startupFailure(extra: Record<string, string> = {}): Promise<string> {
   const error = await start(extra).then(

@@ -10,7 +10,7 @@ import { SUMMARY_PURPOSE } from '../../core/summary/run.ts';
 import { openStore } from '../../storage/db.ts';
 import { outbox, summaries } from '../../storage/schema.ts';
 import { EXPECTED, seedWeek } from '../core/summary/seed.ts';
-import { tempDir } from '../helpers.ts';
+import { daytimeProfilePath, tempDir } from '../helpers.ts';
 
 const run = promisify(execFile);
 const cleanups: Array<() => void> = [];
@@ -18,7 +18,7 @@ afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
 function summaryScript(args: string[], dataDir: string) {
   return run(process.execPath, ['--import', 'tsx', 'scripts/summary.ts', ...args], {
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ASPIRASI_CONFIG: '' },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ASPIRASI_CONFIG: daytimeProfilePath() },
     timeout: 60_000,
   });
 }

@@ -7,7 +7,7 @@ import { parseEnv } from '../../config/env.ts';
 import { startService, type Service } from '../../scripts/service.ts';
 import { contacts, messages, tickets } from '../../storage/schema.ts';
 import { startFakeTelegram, type FakeTelegram, type FakeUser, type SentMessage } from '../fakes/telegram.ts';
-import { tempDir } from '../helpers.ts';
+import { daytimeProfilePath, tempDir } from '../helpers.ts';
 
 const GROUP = -1001000000001;
 const resident: FakeUser = { id: 5550001, first_name: 'Warsini' };
@@ -44,6 +44,7 @@ async function start(extra: Record<string, string> = {}): Promise<Service> {
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.url,
         TELEGRAM_POLL_TIMEOUT: '1',
+        ASPIRASI_CONFIG: daytimeProfilePath(),
         ...extra,
       },
       false,

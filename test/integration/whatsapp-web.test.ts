@@ -31,6 +31,8 @@ beforeEach(async () => {
     const kaurUmum = officers.find((officer) => officer.id === 'kaur_umum');
     kaurUmum?.contacts.unshift({ channel: 'whatsapp', id: KAUR_UMUM });
     (raw.triage as { chats: Array<{ channel: string; chat: string }> }).chats.push({ channel: 'whatsapp', chat: GROUP });
+    // The clock is the real one: officers' notifications must not wait for the morning.
+    (raw.reminders as { quiet_hours: unknown }).quiet_hours = null;
   });
   core = createTestCore({ profile, start: Date.now() });
   factory = new FakeWhatsAppFactory();

@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { escalateOverdue, runDailyReminder, scheduleDeadlines, sendReminders } from '../../../core/deadlines/check.ts';
 import { createCoreContext } from '../../../core/context.ts';
 import { getTicket, listDueOutbox, updateTicket } from '../../../storage/repositories/index.ts';
+import { outbox } from '../../../storage/schema.ts';
+import { healthReport } from '../../../web/server.ts';
 import { createTestCore, silentLogger, type TestCore } from '../../helpers.ts';
 
 const wib = (iso: string) => Date.parse(`${iso}+07:00`);
@@ -81,6 +83,21 @@ describe('quiet hours', () => {
     // In the morning both are due, the held one first.
     const morning = listDueOutbox(core.ctx.store.db, wib('2026-12-01T06:00'), 100).filter((row) => row.chatId === 'grup-petugas');
     expect(morning.map((row) => row.ticketId)).toHaveLength(2);
+  });
+
+  it('are counted in /healthz as rows for later, which the burst script does not wait for', () => {
+    core = createTestCore();
+    report('warga-1', 'Lampu jalan di gang mawar mati sudah seminggu', wib('2026-11-30T22:00'));
+    const night = healthReport(core.ctx, [], core.clock.now);
+    const rows = core.ctx.store.db.select().from(outbox).all();
+    const held = rows.filter((row) => row.purpose.startsWith('notify_'));
+    expect(held.length).toBeGreaterThan(0);
+    expect(night.outboxLater).toBe(held.length);
+    // The acknowledgement is pending too, but due now.
+    expect(rows.map((row) => row.purpose).sort()).toEqual(['ack', ...held.map((row) => row.purpose)].sort());
+    expect(night.outbox.pending).toBe(rows.length);
+    core.clock.now = wib('2026-12-01T06:00');
+    expect(healthReport(core.ctx, [], core.clock.now).outboxLater).toBe(0);
   });
 
   it("do not hold an officer's answers to their own commands", () => {
