@@ -416,7 +416,7 @@ function notifyHandlers(ctx: CoreContext, ticket: Ticket, body: string, purpose:
 
 /** A resident's text shortened to one digest line. */
 function digestExcerpt(text: string, attachmentNote: string): string {
-  return `"${truncate(text.replace(/\s+/g, ' ').trim(), DIGEST_TEXT_LIMIT)}"${attachmentNote.replace('\n', ' ')}`;
+  return `"${truncate(text, DIGEST_TEXT_LIMIT)}"${attachmentNote.replace('\n', ' ')}`;
 }
 
 function openTicket(

@@ -29,8 +29,13 @@ export function parseTicketRef(ref: string): number | undefined {
   return id > 0 ? id : undefined;
 }
 
+/** Longer than any rating a resident types ("nilai 5 dari 5", five stars with spaces). */
+const RATING_MAX_LENGTH = 40;
+
 /** A rating 1..5 written as "5", "nilai 4", "3 bintang", "4/5" or as stars "⭐⭐⭐". */
 export function parseRating(text: string): number | undefined {
+  // A longer text is a report: not worth lower-casing whole.
+  if (text.length > RATING_MAX_LENGTH && text.trim().length > RATING_MAX_LENGTH) return undefined;
   const trimmed = text.trim().toLowerCase();
   const number = /^(?:nilai|nilainya|rating|skor)?\s*([1-5])\s*(?:bintang|\/\s*5|dari 5)?\s*[.!]*$/.exec(trimmed);
   if (number?.[1]) return Number(number[1]);

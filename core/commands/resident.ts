@@ -13,9 +13,15 @@ export const RESIDENT_COMMANDS = ['start', 'status', 'cek', 'bantuan', 'help', '
 /** The confirmation of a deletion request: only ever a plain word, never a slash command. */
 const CONFIRM_DELETION = 'ya_hapus';
 
+/** Longer than any word command with its spacing and punctuation. */
+const WORD_COMMAND_MAX_LENGTH = 64;
+
 /** Plain words that mean a command when they are the whole message. */
 export function residentWordCommand(text: string): 'status' | 'bantuan' | 'dataku' | 'hapus' | typeof CONFIRM_DELETION | undefined {
-  const word = text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '');
+  const trimmed = text.trim();
+  // The longest is "hapus data pribadi saya": a longer text is a report, not worth lower-casing whole.
+  if (trimmed.length > WORD_COMMAND_MAX_LENGTH) return undefined;
+  const word = trimmed.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '');
   if (['status', 'cek', 'cek status', 'cek laporan', 'status laporan'].includes(word)) return 'status';
   if (['bantuan', 'help', 'menu'].includes(word)) return 'bantuan';
   if (['data saya', 'dataku', 'lihat data saya', 'data pribadi saya', 'lihat dataku'].includes(word)) return 'dataku';

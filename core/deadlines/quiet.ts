@@ -5,9 +5,16 @@ import type { WorkingCalendar } from './calendar.ts';
 
 const MINUTE_MS = 60_000;
 
+/** "21:00" as minutes after midnight; the profile has two such times, asked for with every notification. */
+const parsedClocks = new Map<string, number>();
 function minutes(clock: string): number {
-  const [hours, mins] = clock.split(':').map(Number);
-  return (hours ?? 0) * 60 + (mins ?? 0);
+  let parsed = parsedClocks.get(clock);
+  if (parsed === undefined) {
+    const [hours, mins] = clock.split(':').map(Number);
+    parsed = (hours ?? 0) * 60 + (mins ?? 0);
+    parsedClocks.set(clock, parsed);
+  }
+  return parsed;
 }
 
 /**
