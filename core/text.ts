@@ -38,9 +38,13 @@ export function phraseRegExp(phrases: readonly string[]): RegExp | undefined {
   return new RegExp(`(?:^|\\s)(?:${parts.map(escapeRegExp).join('|')})(?=$|\\s)`);
 }
 
+/** Whitespace that flattening would change: other than single spaces between words. */
+const NOT_FLAT = /[^\S ]| {2}|^ | $/;
+
 /** Cuts text to at most `max` characters on a word boundary, with an ellipsis. */
 export function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Most texts have nothing to flatten: testing first spares a copy of each.
+  const flat = NOT_FLAT.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
