@@ -34,12 +34,13 @@ const RATING_MAX_LENGTH = 40;
 
 /** A rating 1..5 written as "5", "nilai 4", "3 bintang", "4/5" or as stars "⭐⭐⭐". */
 export function parseRating(text: string): number | undefined {
+  const trimmed = text.trim();
   // A longer text is a report: not worth lower-casing whole.
-  if (text.length > RATING_MAX_LENGTH && text.trim().length > RATING_MAX_LENGTH) return undefined;
-  const trimmed = text.trim().toLowerCase();
-  const number = /^(?:nilai|nilainya|rating|skor)?\s*([1-5])\s*(?:bintang|\/\s*5|dari 5)?\s*[.!]*$/.exec(trimmed);
+  if (trimmed.length > RATING_MAX_LENGTH) return undefined;
+  const lower = trimmed.toLowerCase();
+  const number = /^(?:nilai|nilainya|rating|skor)?\s*([1-5])\s*(?:bintang|\/\s*5|dari 5)?\s*[.!]*$/.exec(lower);
   if (number?.[1]) return Number(number[1]);
-  const stars = /^(?:⭐|★|🌟){1,5}$/u.exec(trimmed.replace(/\s+/g, ''));
+  const stars = /^(?:⭐|★|🌟){1,5}$/u.exec(lower.replace(/\s+/g, ''));
   if (stars) return [...stars[0]].length;
   return undefined;
 }
