@@ -437,6 +437,7 @@ function openTicket(
     (routed && decisionFromIds(ctx.officers, routed.decision)) ?? route(ctx.profile, ctx.officers, classification, place, text);
   const location = message.attachments.find((a) => a.kind === 'location' && a.latitude !== undefined);
   const status = decision.assignee ? 'assigned' : 'new';
+  const deadlines = computeDeadlines(ctx.profile, ctx.calendar, { category: classification.category, createdAt: now });
   const ticket = createTicket(db, ctx.profile.village.code_prefix, {
     contactId: contact.id,
     channel: message.channel,
@@ -457,7 +458,8 @@ function openTicket(
     assignee: decision.assignee?.id ?? null,
     createdAt: now,
     lastActivityAt: now,
-    ...computeDeadlines(ctx.profile, ctx.calendar, { category: classification.category, createdAt: now }),
+    responseDueAt: deadlines.responseDueAt,
+    resolutionDueAt: deadlines.resolutionDueAt,
   });
   setMessageTicket(db, messageId, ticket.id);
   // Attachments the resident sent just before writing (a photo, a voice note) belong to this ticket;

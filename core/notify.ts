@@ -35,12 +35,12 @@ export function queueMessage(ctx: CoreContext, input: QueueInput): number {
     chatId: input.chatId,
     text: input.text,
     purpose: input.purpose,
-    ticketId: input.ticketId ?? null,
-    contactId: input.contactId ?? null,
-    replyToExternalId: input.replyTo ?? null,
+    ticketId: input.ticketId,
+    contactId: input.contactId,
+    replyToExternalId: input.replyTo,
     actions: input.actions && input.actions.length > 0 ? input.actions : null,
-    attachment: input.attachment ?? null,
-    urgent: input.urgent ?? false,
+    attachment: input.attachment,
+    urgent: input.urgent,
     nextAttemptAt: Math.max(ctx.now(), input.notBefore ?? 0),
     createdAt: ctx.now(),
   });
@@ -66,7 +66,18 @@ export function queueToResident(
     markPrivacyNoticeSent(ctx.store.db, contactId, now);
     contact.privacyNoticeAt = now;
   }
-  queueMessage(ctx, { ...target, text: body, purpose, contactId, ...extra });
+  // Built property by property: object spreads cost a runtime call and a slow object on every reply.
+  queueMessage(ctx, {
+    channel: target.channel,
+    chatId: target.chatId,
+    text: body,
+    purpose,
+    contactId,
+    ticketId: extra.ticketId,
+    replyTo: extra.replyTo,
+    urgent: extra.urgent,
+    actions: extra.actions,
+  });
 }
 
 /**
@@ -108,21 +119,26 @@ export interface OfficerExtra {
 export function queueToOfficer(ctx: CoreContext, officer: Officer, text: string, purpose: string, extra: OfficerExtra = {}): boolean {
   const contact = officer.contacts[0];
   if (!contact) return false;
-  queueOfficerMessage(ctx, { channel: contact.channel, chatId: contact.id, text, purpose }, extra);
+  queueOfficerMessage(ctx, contact.channel, contact.id, text, purpose, extra);
   return true;
 }
 
 export function queueToOfficerGroups(ctx: CoreContext, text: string, purpose: string, extra: OfficerExtra = {}): void {
-  for (const chat of ctx.profile.triage.chats) queueOfficerMessage(ctx, { channel: chat.channel, chatId: chat.chat, text, purpose }, extra);
+  for (const chat of ctx.profile.triage.chats) queueOfficerMessage(ctx, chat.channel, chat.chat, text, purpose, extra);
 }
 
-function queueOfficerMessage(
-  ctx: CoreContext,
-  target: Pick<QueueInput, 'channel' | 'chatId' | 'text' | 'purpose'>,
-  { digestLine, ...extra }: OfficerExtra,
-): void {
-  const input: QueueInput = { ...target, ...extra, notBefore: quietUntil(ctx, target.purpose, extra.urgent) };
-  if (digestLine !== undefined && !extra.urgent && ctx.notificationHold) ctx.notificationHold.add(input, digestLine);
+function queueOfficerMessage(ctx: CoreContext, channel: string, chatId: string, text: string, purpose: string, extra: OfficerExtra): void {
+  const input: QueueInput = {
+    channel,
+    chatId,
+    text,
+    purpose,
+    ticketId: extra.ticketId,
+    urgent: extra.urgent,
+    actions: extra.actions,
+    notBefore: quietUntil(ctx, purpose, extra.urgent),
+  };
+  if (extra.digestLine !== undefined && !extra.urgent && ctx.notificationHold) ctx.notificationHold.add(input, extra.digestLine);
   else queueMessage(ctx, input);
 }
 

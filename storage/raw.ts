@@ -7,7 +7,6 @@
 import type { Statement } from 'better-sqlite3';
 import { getTableColumns, getTableName, is, SQL, type Column, type InferInsertModel, type InferSelectModel, type Table } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import { prepared } from './prepared.ts';
 
 interface Codec {
   table: string;
@@ -15,7 +14,12 @@ interface Codec {
   byKey: Map<string, Column>;
   /** [property, SQL column name, column], for decoding rows. */
   fields: Array<[string, string, Column]>;
+  /** How storedRow fills each property an insert left out; undefined when SQLite must compute one. */
+  stored: Array<[string, StoredFrom]>;
 }
+
+/** Where a stored row's property comes from when the insert did not set it. */
+type StoredFrom = { id: true } | { value: unknown } | { computed: true };
 
 const codecs = new WeakMap<Table, Codec>();
 
@@ -27,6 +31,7 @@ function codecOf(table: Table): Codec {
       table: getTableName(table),
       byKey: new Map(Object.entries(columns)),
       fields: Object.entries(columns).map(([key, column]) => [key, column.name, column]),
+      stored: storedPlan(columns),
     };
     codecs.set(table, codec);
   }
@@ -35,9 +40,32 @@ function codecOf(table: Table): Codec {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** A database's statements: raw ones by source, inserts by table and shape (see Shape). */
+interface Statements {
+  raw: Map<string, Statement>;
+  inserts: Map<Table, { plain: Shape; skipConflicts: Shape }>;
+}
+
+const statementsByDb = new WeakMap<Db, Statements>();
+
+function statementsOf(db: Db): Statements {
+  let statements = statementsByDb.get(db);
+  if (!statements) {
+    statements = { raw: new Map(), inserts: new Map() };
+    statementsByDb.set(db, statements);
+  }
+  return statements;
+}
+
 /** A better-sqlite3 statement for `source`, prepared once per database. */
 export function rawStatement(db: Db, source: string): Statement {
-  return prepared(db, `raw:${source}`, (d) => d.$client.prepare(source));
+  const { raw } = statementsOf(db);
+  let statement = raw.get(source);
+  if (!statement) {
+    statement = db.$client.prepare(source);
+    raw.set(source, statement);
+  }
+  return statement;
 }
 
 /** Maps a row as SQLite returns it (SQL column names, driver values) to the table's row type. */
@@ -57,21 +85,47 @@ interface InsertOptions {
   onConflictDoNothing?: boolean;
 }
 
+/**
+ * Insert statements by the properties set, in order: a tree per database, table and options, walked
+ * one property at a time. Looking a statement up by a key string joined from the property names
+ * allocated and hashed a new string of about 200 characters for every row inserted.
+ */
+interface Shape {
+  next: Map<string, Shape>;
+  statement?: Statement;
+}
+
 /** The insert statement for a table, column list and options, prepared once per database. */
 function insertStatement(db: Db, table: Table, keys: string[], options: InsertOptions): Statement {
-  const codec = codecOf(table);
-  const id = `insert:${codec.table}(${keys.join()})${options.onConflictDoNothing ? '!' : ''}`;
-  return prepared(db, id, (d) => {
-    const names = keys.map((key) => {
-      const column = codec.byKey.get(key);
-      if (!column) throw new Error(`${codec.table} has no column ${key}`);
-      return quote(column.name);
-    });
-    return d.$client.prepare(
-      `insert into ${quote(codec.table)} (${names.join(', ')}) values (${keys.map(() => '?').join(', ')})` +
-        (options.onConflictDoNothing ? ' on conflict do nothing' : ''),
-    );
+  const { inserts } = statementsOf(db);
+  let roots = inserts.get(table);
+  if (!roots) {
+    roots = { plain: { next: new Map() }, skipConflicts: { next: new Map() } };
+    inserts.set(table, roots);
+  }
+  let shape = options.onConflictDoNothing ? roots.skipConflicts : roots.plain;
+  for (const key of keys) {
+    let next = shape.next.get(key);
+    if (!next) {
+      next = { next: new Map() };
+      shape.next.set(key, next);
+    }
+    shape = next;
+  }
+  shape.statement ??= prepareInsert(db, codecOf(table), keys, options);
+  return shape.statement;
+}
+
+function prepareInsert(db: Db, codec: Codec, keys: string[], options: InsertOptions): Statement {
+  const names = keys.map((key) => {
+    const column = codec.byKey.get(key);
+    if (!column) throw new Error(`${codec.table} has no column ${key}`);
+    return quote(column.name);
   });
+  return db.$client.prepare(
+    `insert into ${quote(codec.table)} (${names.join(', ')}) values (${keys.map(() => '?').join(', ')})` +
+      (options.onConflictDoNothing ? ' on conflict do nothing' : ''),
+  );
 }
 
 function encode(table: Table, values: Record<string, unknown>): { keys: string[]; params: unknown[] } {
@@ -95,7 +149,7 @@ export function insertRow<T extends Table>(
   options: InsertOptions = {},
 ): { changes: number; id: number } {
   const { keys, params } = encode(table, values);
-  const result = insertStatement(db, table, keys, options).run(...params);
+  const result = insertStatement(db, table, keys, options).run(params);
   return { changes: result.changes, id: Number(result.lastInsertRowid) };
 }
 
@@ -106,15 +160,24 @@ export function insertRow<T extends Table>(
  */
 function storedRow(table: Table, values: Record<string, unknown>, id: number): Record<string, unknown> | undefined {
   const result: Record<string, unknown> = {};
-  for (const [key, , column] of codecOf(table).fields) {
+  for (const [key, from] of codecOf(table).stored) {
     const value = values[key];
     if (value !== undefined) result[key] = value;
-    else if (column.primary && column.columnType === 'SQLiteInteger') result[key] = id;
-    else if (!column.hasDefault) result[key] = null;
-    else if (column.default !== undefined && !is(column.default, SQL) && column.defaultFn === undefined) result[key] = column.default;
+    else if ('value' in from) result[key] = from.value;
+    else if ('id' in from) result[key] = id;
     else return undefined;
   }
   return result;
+}
+
+/** For each property, what a stored row holds when the insert leaves it out (see storedRow). */
+function storedPlan(columns: Record<string, Column>): Array<[string, StoredFrom]> {
+  return Object.entries(columns).map(([key, column]): [string, StoredFrom] => {
+    if (column.primary && column.columnType === 'SQLiteInteger') return [key, { id: true }];
+    if (!column.hasDefault) return [key, { value: null }];
+    if (column.default !== undefined && !is(column.default, SQL) && column.defaultFn === undefined) return [key, { value: column.default }];
+    return [key, { computed: true }];
+  });
 }
 
 /** Inserts one row and returns it as stored (defaults filled), or undefined when skipped on conflict. */
@@ -125,7 +188,7 @@ export function insertRowReturning<T extends Table>(
   options: InsertOptions = {},
 ): InferSelectModel<T> | undefined {
   const { keys, params } = encode(table, values);
-  const result = insertStatement(db, table, keys, options).run(...params);
+  const result = insertStatement(db, table, keys, options).run(params);
   if (result.changes === 0) return undefined;
   const row = storedRow(table, values, Number(result.lastInsertRowid));
   if (row) return row as InferSelectModel<T>;

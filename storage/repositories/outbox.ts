@@ -10,16 +10,22 @@ export type NewOutboxRow = Omit<
 >;
 
 export function enqueueOutbox(db: Db, row: NewOutboxRow): number {
+  // Every column named, in one order: one insert statement for all rows, and no object spread.
   return insertRow(db, outbox, {
-    ticketId: null,
-    contactId: null,
-    replyToExternalId: null,
-    actions: null,
-    attachment: null,
-    urgent: false,
-    ...row,
+    channel: row.channel,
+    chatId: row.chatId,
+    text: row.text,
+    purpose: row.purpose,
+    ticketId: row.ticketId ?? null,
+    contactId: row.contactId ?? null,
+    replyToExternalId: row.replyToExternalId ?? null,
+    actions: row.actions ?? null,
+    attachment: row.attachment ?? null,
+    urgent: row.urgent ?? false,
     state: 'pending',
     attempts: 0,
+    nextAttemptAt: row.nextAttemptAt,
+    createdAt: row.createdAt,
   }).id;
 }
 

@@ -64,6 +64,21 @@ describe('raw statements', () => {
     expect(row).toEqual(store.db.select().from(outbox).where(eq(outbox.id, id)).get());
   });
 
+  it('stores each row with its own columns when inserts into one table set different columns', () => {
+    // Statements are looked up by the properties set, one after another: a row setting a prefix of
+    // another row's properties, or more of them, must get its own statement.
+    const base = { channel: 'web', chatId: 'warga-1', text: 'satu', purpose: 'ack', state: 'pending' as const, nextAttemptAt: 1, createdAt: 1 };
+    const plain = insertRow(store.db, outbox, base).id;
+    const more = insertRow(store.db, outbox, { ...base, text: 'dua', urgent: true, replyToExternalId: 'm-9' }).id;
+    const undefinedSkipped = insertRow(store.db, outbox, { ...base, text: 'tiga', urgent: undefined, replyToExternalId: undefined }).id;
+    const rows = store.sqlite.prepare('select id, text, urgent, reply_to_external_id as replyTo from outbox order by id').all();
+    expect(rows).toEqual([
+      { id: plain, text: 'satu', urgent: 0, replyTo: null },
+      { id: more, text: 'dua', urgent: 1, replyTo: 'm-9' },
+      { id: undefinedSkipped, text: 'tiga', urgent: 0, replyTo: null },
+    ]);
+  });
+
   it('skips a redelivered message and reports it as a duplicate', () => {
     const message = { channel: 'telegram', externalId: 'm-1', chatId: 'c', text: 'halo', at: 1 };
     const first = insertInboundMessage(store.db, message);
