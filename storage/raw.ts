@@ -14,7 +14,7 @@ interface Codec {
   byKey: Map<string, Column>;
   /** [property, SQL column name, column], for decoding rows. */
   fields: Array<[string, string, Column]>;
-  /** How storedRow fills each property an insert left out; undefined when SQLite must compute one. */
+  /** How completeRow fills each property an insert left out; undefined when SQLite must compute one. */
   stored: Array<[string, StoredFrom]>;
 }
 
@@ -154,23 +154,22 @@ export function insertRow<T extends Table>(
 }
 
 /**
- * The row an insert stored, built from the values and the columns' defaults instead of read back:
- * `RETURNING *` doubled the cost of a ticket insert (61 against 27 µs measured). Undefined when a
- * column left out has a default only SQLite can compute (an SQL expression).
+ * Completes `values` in place into the row an insert stored, with the columns' defaults, instead of
+ * reading it back: `RETURNING *` doubled the cost of a ticket insert (61 against 27 µs measured), and
+ * a copy of a ticket's 30 columns cost an allocation on every report. False when a column left out
+ * has a default only SQLite can compute (an SQL expression).
  */
-function storedRow(table: Table, values: Record<string, unknown>, id: number): Record<string, unknown> | undefined {
-  const result: Record<string, unknown> = {};
+function completeRow(table: Table, values: Record<string, unknown>, id: number): boolean {
   for (const [key, from] of codecOf(table).stored) {
-    const value = values[key];
-    if (value !== undefined) result[key] = value;
-    else if ('value' in from) result[key] = from.value;
-    else if ('id' in from) result[key] = id;
-    else return undefined;
+    if (values[key] !== undefined) continue;
+    if ('value' in from) values[key] = from.value;
+    else if ('id' in from) values[key] = id;
+    else return false;
   }
-  return result;
+  return true;
 }
 
-/** For each property, what a stored row holds when the insert leaves it out (see storedRow). */
+/** For each property, what a stored row holds when the insert leaves it out (see completeRow). */
 function storedPlan(columns: Record<string, Column>): Array<[string, StoredFrom]> {
   return Object.entries(columns).map(([key, column]): [string, StoredFrom] => {
     if (column.primary && column.columnType === 'SQLiteInteger') return [key, { id: true }];
@@ -180,7 +179,10 @@ function storedPlan(columns: Record<string, Column>): Array<[string, StoredFrom]
   });
 }
 
-/** Inserts one row and returns it as stored (defaults filled), or undefined when skipped on conflict. */
+/**
+ * Inserts one row and returns it as stored (defaults filled), or undefined when skipped on conflict.
+ * The row returned is usually `values` itself, completed: pass an object the caller no longer needs.
+ */
 export function insertRowReturning<T extends Table>(
   db: Db,
   table: T,
@@ -190,8 +192,7 @@ export function insertRowReturning<T extends Table>(
   const { keys, params } = encode(table, values);
   const result = insertStatement(db, table, keys, options).run(params);
   if (result.changes === 0) return undefined;
-  const row = storedRow(table, values, Number(result.lastInsertRowid));
-  if (row) return row as InferSelectModel<T>;
+  if (completeRow(table, values, Number(result.lastInsertRowid))) return values as InferSelectModel<T>;
   const codec = codecOf(table);
   const primary = codec.fields.find(([, , column]) => column.primary);
   if (!primary) throw new Error(`${codec.table} has no primary key to read the row back by`);

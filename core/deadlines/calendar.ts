@@ -108,24 +108,29 @@ export function createCalendar(
 
   // Day numbers (days since 1970-01-01 in village time) to "YYYY-MM-DD", cached.
   const keys = new Map<number, string>();
-  function local(at: number) {
-    const shifted = at + offsetAt(at);
-    const dayNumber = Math.floor(shifted / DAY_MS);
+  function dayKeyOf(dayNumber: number): string {
     let key = keys.get(dayNumber);
     if (key === undefined) {
       key = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
       if (keys.size > 50_000) keys.clear();
       keys.set(dayNumber, key);
     }
-    // 1970-01-01 was a Thursday.
-    return { key, weekday: WEEKDAYS[(((dayNumber + 4) % 7) + 7) % 7] ?? 'sun', msOfDay: shifted - dayNumber * DAY_MS };
+    return key;
   }
+  // No object per call: deadline arithmetic asks these several times for every day it crosses.
+  const dayNumberOf = (at: number) => Math.floor((at + offsetAt(at)) / DAY_MS);
+  // 1970-01-01 was a Thursday.
+  const weekdayOf = (dayNumber: number) => WEEKDAYS[(((dayNumber + 4) % 7) + 7) % 7] ?? 'sun';
 
-  const startOfDay = (at: number) => at - local(at).msOfDay;
+  const startOfDay = (at: number) => {
+    const shifted = at + offsetAt(at);
+    return at - (shifted - Math.floor(shifted / DAY_MS) * DAY_MS);
+  };
   const dayOffReason = (at: number): string | undefined => {
-    const day = local(at);
-    if (!workDays.has(day.weekday)) return WEEKDAY_NAMES_ID[day.weekday];
-    return daysOff.get(day.key);
+    const dayNumber = dayNumberOf(at);
+    const weekday = weekdayOf(dayNumber);
+    if (!workDays.has(weekday)) return WEEKDAY_NAMES_ID[weekday];
+    return daysOff.size === 0 ? undefined : daysOff.get(dayKeyOf(dayNumber));
   };
   const isWorkingDay = (at: number) => dayOffReason(at) === undefined;
   // The next day's start, robust to days that are not 24 h long (daylight saving elsewhere).
@@ -133,7 +138,7 @@ export function createCalendar(
 
   return {
     timezone,
-    dayKey: (at) => local(at).key,
+    dayKey: (at) => dayKeyOf(dayNumberOf(at)),
     startOfDay,
     isWorkingDay,
     dayOffReason,
