@@ -1,5 +1,6 @@
 // Shared test fixtures: a core on a fresh SQLite file with the demo profile and a controllable clock.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -107,12 +108,18 @@ let daytimeProfile: string | undefined;
  */
 export function daytimeProfilePath(): string {
   if (!daytimeProfile) {
-    const dir = mkdtempSync(join(tmpdir(), 'aspirasi-profile-'));
     const doc = parseDocument(readFileSync(DEMO_PROFILE_PATH, 'utf8'));
     doc.setIn(['reminders', 'quiet_hours'], null);
-    daytimeProfile = join(dir, 'village.yaml');
-    writeFileSync(daytimeProfile, doc.toString());
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const text = doc.toString();
+    // One file per content, shared by the test workers and left for the next run: an exit handler
+    // does not run when vitest ends a worker, and each run left a directory behind.
+    const path = join(tmpdir(), `aspirasi-daytime-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.yaml`);
+    if (!existsSync(path)) {
+      const partial = `${path}.${process.pid}.${randomUUID()}`;
+      writeFileSync(partial, text);
+      renameSync(partial, path);
+    }
+    daytimeProfile = path;
   }
   return daytimeProfile;
 }

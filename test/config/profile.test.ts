@@ -1,14 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from '../../config/env.ts';
 import { DEMO_PROFILE_PATH, loadProfile } from '../../config/profile.ts';
 import { CATEGORIES, DEFAULT_ROUTING } from '../../core/domain.ts';
 import { demoProfileWith } from '../helpers.ts';
 
+const profileDir = mkdtempSync(join(tmpdir(), 'profile-'));
+let written = 0;
+afterAll(() => rmSync(profileDir, { recursive: true, force: true }));
+
 function writeProfile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'profile-')), 'village.yaml');
+  written += 1;
+  const file = join(profileDir, `village-${written}.yaml`);
   writeFileSync(file, text);
   return file;
 }
