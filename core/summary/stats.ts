@@ -4,7 +4,7 @@ import type { VillageProfile } from '../../config/profile.ts';
 import {
   countReceived,
   countResolved,
-  listOpenAt,
+  overdueOpenAt,
   medianFirstResponseMs,
   medianResolutionMs,
   ratingInRange,
@@ -109,7 +109,8 @@ export function computeWeeklyStats(ctx: CoreContext, week: StatsPeriod): WeeklyS
   const resolved = countResolved(db, range);
   // Past their deadline as the week ended; for the running week, as of now.
   const snapshotAt = Math.min(week.end, ctx.now());
-  const overdue = listOpenAt(db, snapshotAt).filter((ticket) => isOverdue(ticket, snapshotAt, ctx)).length;
+  const open = overdueOpenAt(db, snapshotAt);
+  const overdue = open.overdue + open.undated.filter((ticket) => isOverdue(ticket, snapshotAt, ctx)).length;
   const firstResponse = medianFirstResponseMs(db, range);
   const resolution = medianResolutionMs(db, range);
   const rating = ratingInRange(db, range);
