@@ -1,8 +1,6 @@
 // The weekly summary as people read it: one text per kind of target (X post or thread, Telegram
 // post, WhatsApp group message) and a bar chart as PNG. Every text passes the scrubber last.
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 // X counts length its own way (weighted code points, links as 23); the X channel module knows how.
 import { countTweetLength, splitThread, TWEET_LIMIT } from '../post-length.ts';
 import type { VillageProfile } from '../../config/profile.ts';
@@ -165,13 +163,38 @@ export function receivedResolvedBars(input: {
   };
 }
 
+interface ChartLibraries {
+  vega: typeof import('vega');
+  vegaLite: typeof import('vega-lite');
+  resvg: typeof import('@resvg/resvg-js');
+}
+
+let chartLibrariesLoaded: Promise<ChartLibraries> | undefined;
+
+/**
+ * vega, vega-lite and resvg, loaded with the first chart rather than at start: they add about 50 MB
+ * to the service's memory, which a chart needed once a week (or when the public page is visited)
+ * would otherwise hold from the first minute.
+ */
+function chartLibraries(): Promise<ChartLibraries> {
+  chartLibrariesLoaded ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).then(
+    ([vega, vegaLite, resvg]) => ({ vega, vegaLite, resvg }),
+    (error: unknown) => {
+      chartLibrariesLoaded = undefined;
+      throw error;
+    },
+  );
+  return chartLibrariesLoaded;
+}
+
 /**
  * Renders a vega-lite spec to SVG markup (vega, no canvas). Coordinates are rounded to 2 decimals:
  * vega writes floats such as 87.99999999999999, which are long digit runs a privacy scrubber (and
  * a reader) would take for an ID number, and which only make the markup bigger.
  */
 export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const { vega, vegaLite } = await chartLibraries();
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     return svg.replace(/\d+\.\d{3,}/g, (number) => String(Math.round(Number(number) * 100) / 100));
@@ -184,6 +207,7 @@ export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
 export async function renderChartPng(input: ChartInput): Promise<Buffer> {
   const svg = await renderSpecSvg(chartSpec(input));
   // Without any font on the machine resvg still draws bars and axes; only the text is missing.
-  const resvg = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } });
+  const { resvg: resvgModule } = await chartLibraries();
+  const resvg = new resvgModule.Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } });
   return resvg.render().asPng();
 }
