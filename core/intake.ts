@@ -22,6 +22,7 @@ import { isOfficerCommand, replyToResident, runOfficerCommand } from './commands
 import { parseCommand, parseRating } from './commands/parse.ts';
 import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './commands/resident.ts';
 import { isAsyncClassifier, type ClassifiedBy } from './classifier/types.ts';
+import type { Logger } from 'pino';
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
@@ -151,8 +152,7 @@ export class IntakeBatcher {
       } catch (error) {
         if (batch.length === 1) throw error;
         // One message failed and the whole transaction rolled back: store the batch again with each
-        // message in its own savepoint, so only the failing one is lost. (Its log lines, such as
-        // "ticket created", may then appear twice.)
+        // message in its own savepoint, so only the failing one is lost.
         this.ctx.logger.warn({ err: error, batch: batch.length }, 'a message failed in a batch; storing the batch again one message at a time');
         outcomes = this.store(batch, true);
       }
@@ -178,7 +178,10 @@ export class IntakeBatcher {
   private store(batch: Waiting[], isolated: boolean): Outcome[] {
     const outcomes: Outcome[] = [];
     const hold = new NotificationHold();
+    const logger = this.ctx.logger;
+    const lines: LogLine[] = [];
     this.ctx.notificationHold = hold;
+    this.ctx.logger = heldLogger(logger, lines);
     try {
       this.ctx.store.transaction(() => {
         for (const item of batch) {
@@ -187,10 +190,12 @@ export class IntakeBatcher {
             continue;
           }
           const mark = hold.mark();
+          const logged = lines.length;
           try {
             outcomes.push({ result: this.ctx.store.transaction(() => ingestInTransaction(this.ctx, item.message, item.classified)) });
           } catch (error) {
             hold.rollback(mark);
+            lines.length = logged;
             outcomes.push({ error });
           }
         }
@@ -198,9 +203,35 @@ export class IntakeBatcher {
       });
     } finally {
       this.ctx.notificationHold = undefined;
+      this.ctx.logger = logger;
     }
+    for (const [method, args] of lines) Reflect.apply(logger[method], logger, args);
     return outcomes;
   }
+}
+
+type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+type LogLine = [LogMethod, unknown[]];
+const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/**
+ * The logger as the messages of a batch see it: their lines are held and written after the commit,
+ * so a batch rolled back and stored again does not log its tickets twice, and a message whose
+ * savepoint rolled back logs nothing it did not do (the channel logs why it was not stored). Lines
+ * at levels the logger leaves out are not held. A line's time is when it is written.
+ */
+function heldLogger(logger: Logger, lines: LogLine[]): Logger {
+  return new Proxy(logger, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && LOG_METHODS.has(property)) {
+        const method = property as LogMethod;
+        return (...args: unknown[]) => {
+          if (target.isLevelEnabled(method)) lines.push([method, args]);
+        };
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 type Outcome = { result: IntakeResult } | { error: unknown };

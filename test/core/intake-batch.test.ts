@@ -1,5 +1,6 @@
 // Group commit: concurrent arrivals stored in one transaction; when one fails, the batch is stored again
 // with a savepoint per message so only that one is lost.
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeywordClassifier } from '../../core/classifier/keyword.ts';
 import type { Classifier } from '../../core/classifier/types.ts';
@@ -53,6 +54,33 @@ describe('IntakeBatcher', () => {
     expect(stored).toEqual(['a', 'c']);
     expect(core.queued('warga-2')).toEqual([]);
     expect(core.queued('warga-3')).toHaveLength(1);
+  });
+
+  it('logs what a batch did once, after its commit, even when it was stored a second time', async () => {
+    const keyword = new KeywordClassifier();
+    const failing: Classifier = {
+      name: 'failing',
+      classify: (text) => {
+        if (text.includes('meledak')) throw new Error('classifier exploded');
+        return keyword.classify(text);
+      },
+    };
+    core = createTestCore({ classifier: failing });
+    const lines: Array<{ level: number; msg: string; ticket?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    core.ctx.logger = logger;
+    const batcher = new IntakeBatcher(core.ctx);
+    const outcomes = await Promise.allSettled([
+      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+      batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
+      batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The first pass created SKM-1 before the failure rolled it back; the second stored a and c as
+    // SKM-1 and SKM-2 (c's first ticket number was never committed).
+    expect(lines.filter((line) => line.msg === 'ticket created').map((line) => line.ticket)).toEqual(['SKM-1', 'SKM-2']);
+    expect(lines.filter((line) => line.msg.includes('storing the batch again'))).toHaveLength(1);
+    expect(core.ctx.logger).toBe(logger);
   });
 
   it('commits a full batch at once without waiting for the next turn', async () => {
