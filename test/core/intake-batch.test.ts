@@ -14,6 +14,18 @@ afterEach(() => core.close());
 
 const message = (id: string, user: string, text: string): InboundMessage => webMessage(user, text, id, new Date(core.clock.now));
 
+/** The keyword classifier, except that it throws on a report of something exploding ("meledak"). */
+function explodingClassifier(): Classifier {
+  const keyword = new KeywordClassifier();
+  return {
+    name: 'failing',
+    classify: (text) => {
+      if (text.includes('meledak')) throw new Error('classifier exploded');
+      return keyword.classify(text);
+    },
+  };
+}
+
 describe('IntakeBatcher', () => {
   it('stores concurrent messages in one commit with the outcomes one at a time would give', async () => {
     core = createTestCore();
@@ -34,15 +46,7 @@ describe('IntakeBatcher', () => {
   });
 
   it('rolls back only the message that failed; the others are stored and answered', async () => {
-    const keyword = new KeywordClassifier();
-    const failing: Classifier = {
-      name: 'failing',
-      classify: (text) => {
-        if (text.includes('meledak')) throw new Error('classifier exploded');
-        return keyword.classify(text);
-      },
-    };
-    core = createTestCore({ classifier: failing });
+    core = createTestCore({ classifier: explodingClassifier() });
     const batcher = new IntakeBatcher(core.ctx);
     const outcomes = await Promise.allSettled([
       batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
@@ -57,15 +61,7 @@ describe('IntakeBatcher', () => {
   });
 
   it('logs what a batch did once, after its commit, even when it was stored a second time', async () => {
-    const keyword = new KeywordClassifier();
-    const failing: Classifier = {
-      name: 'failing',
-      classify: (text) => {
-        if (text.includes('meledak')) throw new Error('classifier exploded');
-        return keyword.classify(text);
-      },
-    };
-    core = createTestCore({ classifier: failing });
+    core = createTestCore({ classifier: explodingClassifier() });
     const lines: Array<{ level: number; msg: string; ticket?: string }> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
     core.ctx.logger = logger;
@@ -141,16 +137,7 @@ describe('IntakeBatcher', () => {
   });
 
   it('drops the digest line of a message whose savepoint rolled back', async () => {
-    const keyword = new KeywordClassifier();
-    core = createTestCore({
-      classifier: {
-        name: 'failing',
-        classify: (text) => {
-          if (text.includes('meledak')) throw new Error('classifier exploded');
-          return keyword.classify(text);
-        },
-      },
-    });
+    core = createTestCore({ classifier: explodingClassifier() });
     const batcher = new IntakeBatcher(core.ctx);
     await Promise.allSettled([
       batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
