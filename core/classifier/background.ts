@@ -114,11 +114,20 @@ export class BackgroundClassifier implements AsyncClassifier {
   /**
    * Loads a newly trained model in the worker, then in the main thread's copy if there is one (or if
    * it is the only one). A file that is not a model rejects, and every copy keeps the model it has.
+   * A worker that dies while loading says nothing about the file: the main thread loads it (and
+   * classifies until a worker is started again, which loads it too).
    */
   async reload(path: string): Promise<void> {
     const worker = this.worker;
-    if (worker) this.currentName = await this.load(worker, path);
-    if (this.local || !worker) this.local = new TrainedClassifier(readModelFile(path));
+    if (worker) {
+      try {
+        this.currentName = await this.load(worker, path);
+      } catch (error) {
+        if (this.worker === worker) throw error;
+        this.logger.warn({ err: error, model: path }, 'the classifier worker failed while loading the retrained model; loading it on the main thread');
+      }
+    }
+    if (this.local || this.worker !== worker || !worker) this.local = new TrainedClassifier(readModelFile(path));
     this.modelPath = path;
   }
 

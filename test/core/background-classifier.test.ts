@@ -43,6 +43,19 @@ function start(options: Partial<ConstructorParameters<typeof BackgroundClassifie
   return { classifier, lines };
 }
 
+/** A worker that dies on its first request, then is the real one (test/fixtures/classifier-worker-dies-once.mjs). */
+function startDyingOnce(dir: string) {
+  return start({ dataDir: dir, entry: new URL('../fixtures/classifier-worker-dies-once.mjs', import.meta.url), restartDelayMs: 50 });
+}
+
+/** The shipped model under another name ("trained:retrained-test"), as retraining would write it. */
+function writeRetrained(dir: string, file: string): string {
+  const path = join(dir, file);
+  const model = JSON.parse(readFileSync(SHIPPED_MODEL_PATH, 'utf8')) as { dataHash: string };
+  writeFileSync(path, JSON.stringify({ ...model, dataHash: 'retrained-test' }));
+  return path;
+}
+
 describe('BackgroundClassifier', () => {
   it('answers as the shipped model does on the main thread, for many texts asked at once', async () => {
     const { classifier, lines } = start();
@@ -92,19 +105,13 @@ describe('BackgroundClassifier', () => {
   it('starts a failed worker again after a pause, with the model swapped in meanwhile; the log says so', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const { classifier, lines } = start({
-        dataDir: dir,
-        entry: new URL('../fixtures/classifier-worker-dies-once.mjs', import.meta.url),
-        restartDelayMs: 50,
-      });
+      const { classifier, lines } = startDyingOnce(dir);
       const here = loadClassifier(undefined).classifier;
       // The first worker dies on this request: it is answered on the main thread.
       expect((await classifier.classifyAsync(TEXTS[0] ?? '')).classification).toEqual(here.classify(TEXTS[0] ?? ''));
       expect(classifier.thread).toBe('main');
       // Retrained while the worker is down: the new worker must load that model, not the shipped one.
-      const retrained = join(dir, 'retrained.json');
-      const model = JSON.parse(readFileSync(SHIPPED_MODEL_PATH, 'utf8')) as { dataHash: string };
-      writeFileSync(retrained, JSON.stringify({ ...model, dataHash: 'retrained-test' }));
+      const retrained = writeRetrained(dir, 'retrained.json');
       await classifier.reload(retrained);
       await vi.waitFor(() => expect(classifier.thread).toBe('worker'), { timeout: 15_000, interval: 50 });
       const answers = await Promise.all(TEXTS.map((text) => classifier.classifyAsync(text)));
@@ -118,14 +125,31 @@ describe('BackgroundClassifier', () => {
     }
   });
 
+  it('takes a retrained model even when the worker dies while loading it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { classifier, lines } = startDyingOnce(dir);
+      const retrained = writeRetrained(dir, 'retrained.json');
+      // The first worker dies on this load request: the retrained model is loaded on the main thread.
+      await classifier.reload(retrained);
+      expect(classifier.name).toBe('trained:retrained-test');
+      expect((await classifier.classifyAsync(TEXTS[0] ?? '')).classifier).toBe('trained:retrained-test');
+      // The worker started again loads it too.
+      await vi.waitFor(() => expect(classifier.thread).toBe('worker'), { timeout: 15_000, interval: 50 });
+      const answers = await Promise.all(TEXTS.map((text) => classifier.classifyAsync(text)));
+      expect(new Set(answers.map((answer) => answer.classifier))).toEqual(new Set(['trained:retrained-test']));
+      expect(lines.map((line) => line.msg)).toContain('the classifier worker failed while loading the retrained model; loading it on the main thread');
+    } finally {
+      cleanup();
+    }
+  });
+
   it('swaps in a retrained model: later answers come from it', async () => {
     const { classifier } = start();
     await classifier.classifyAsync(TEXTS[0] ?? '');
     const { dir, cleanup } = tempDir();
     try {
-      const retrained = join(dir, 'model.json');
-      const model = JSON.parse(readFileSync(SHIPPED_MODEL_PATH, 'utf8')) as { dataHash: string };
-      writeFileSync(retrained, JSON.stringify({ ...model, dataHash: 'retrained-test' }));
+      const retrained = writeRetrained(dir, 'model.json');
       await classifier.reload(retrained);
       expect(classifier.name).toBe('trained:retrained-test');
       expect((await classifier.classifyAsync(TEXTS[0] ?? '')).classifier).toBe('trained:retrained-test');
