@@ -6,6 +6,7 @@ import { publicScrubber } from '../../core/summary/run.ts';
 import { recentMonths } from '../../core/summary/month.ts';
 import type { PublicStats } from '../../web/public.ts';
 import { registerPublicPages } from '../../web/public.ts';
+import { getTicket } from '../../storage/repositories/index.ts';
 import { createTestCore, type TestCore } from '../helpers.ts';
 
 const HOUR = 3_600_000;
@@ -110,6 +111,27 @@ describe('public statistics page', () => {
     const response = await app.inject({ method: 'GET', url: '/' });
     expect(response.statusCode).toBe(302);
     expect(response.headers.location).toBe('/publik');
+  });
+
+  it('reuses the figures of a period that has ended for an hour; the running week is always current', async () => {
+    seed();
+    // A week later: the seeded week is last week, and has ended.
+    core.clock.advance(7 * 24 * HOUR);
+    const before = (await fetchBoth()).json;
+    expect(before.lastWeek.key).toBe('2026-W47');
+    expect(before.lastWeek.received.byCategory).toMatchObject({ air_bersih: 1 });
+    // An officer re-files last week's water report, and a resident reports this week.
+    core.send('kasi_kesejahteraan', '/kategori 4 lainnya');
+    expect(getTicket(core.ctx.store.db, 4)?.category).toBe('lainnya');
+    core.send('warga-baru', 'Jembatan bambu di dusun cikoneng patah, anak sekolah tidak bisa lewat');
+    core.clock.advance(HOUR - 60_000);
+    const soon = (await fetchBoth()).json;
+    expect(soon.thisWeek.received.total).toBe(1);
+    expect(soon.lastWeek.received.byCategory).toEqual(before.lastWeek.received.byCategory);
+    core.clock.advance(60_000);
+    const later = (await fetchBoth()).json;
+    expect(later.lastWeek.received.byCategory.air_bersih).toBeUndefined();
+    expect(later.lastWeek.received.byCategory).toMatchObject({ lainnya: 1 });
   });
 
   it('works on an empty database', async () => {
