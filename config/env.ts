@@ -1,5 +1,6 @@
 // The only place that reads process.env. Everything else receives these typed values.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { telegramConfig, telegramEnvSchema, type TelegramConfig } from '../bots/telegram/config.ts';
@@ -24,7 +25,36 @@ const coreEnvSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Key of the hash that replaces residents' identifiers when their data is anonymised. */
   ASPIRASI_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** The reverse proxy in front (nginx, Caddy) whose X-Forwarded-For is believed; see trustProxyOf. */
+  TRUST_PROXY: z
+    .string()
+    .refine((value) => trustProxyOf(value) !== undefined, {
+      error: 'must be the proxy\'s addresses (IPs or CIDR ranges, comma-separated, or loopback), or a number of hops',
+    })
+    .optional(),
 });
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as fastify's `trustProxy` takes it: a number of proxy hops, or the proxy's addresses
+ * (IPs, CIDR ranges, `loopback`). Undefined when it is neither. "true" (believe any client's
+ * X-Forwarded-For) is refused: a client reaching the service directly could then pick its own
+ * address, and with it its own login rate limit.
+ */
+export function trustProxyOf(value: string): number | string | undefined {
+  const trimmed = value.trim();
+  if (/^\d{1,2}$/.test(trimmed)) return Number(trimmed);
+  const items = trimmed.split(',').map((item) => item.trim());
+  const valid = items.every((item) => {
+    if (PROXY_KEYWORDS.has(item)) return true;
+    const [address = '', prefix, ...rest] = item.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  return valid && items.length > 0 ? items.join(',') : undefined;
+}
 
 // Each channel's variables are defined next to its adapter and parsed here, once.
 const envSchema = coreEnvSchema.extend(telegramEnvSchema.shape).extend(whatsappEnvSchema.shape).extend(whatsappCloudEnvSchema.shape).extend(xEnvSchema.shape);
@@ -43,6 +73,8 @@ export interface Env {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** ASPIRASI_SECRET; when unset the key is kept in DATA_DIR/secret.key (core/privacy/key.ts). */
   privacySecret: string | undefined;
+  /** TRUST_PROXY: proxy hops, or the proxy's addresses; undefined means clients connect directly. */
+  trustProxy: number | string | undefined;
   /** Set when TELEGRAM_BOT_TOKEN is. */
   telegram: TelegramConfig | undefined;
   /** Set when WHATSAPP_ENABLED=true (whatsapp-web.js, the village's own number). */
@@ -91,6 +123,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     privacySecret: env.ASPIRASI_SECRET,
+    trustProxy: env.TRUST_PROXY === undefined ? undefined : trustProxyOf(env.TRUST_PROXY),
     telegram,
     whatsapp,
     whatsappCloud,

@@ -81,7 +81,7 @@ export async function startService(
     logger.warn('the demo village profile is in use with a real channel: its officers are fictional; set ASPIRASI_CONFIG to your village profile');
   }
 
-  const app = buildServer(logger, () => healthReport(ctx, adapters, startedAt));
+  const app = buildServer(logger, () => healthReport(ctx, adapters, startedAt), { trustProxy: env.trustProxy });
   channels.registerRoutes(app);
   await registerDashboard(app, { ctx, wake: () => outbox.wake() });
   registerPublicPages(app, { ctx });

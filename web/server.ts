@@ -33,8 +33,17 @@ export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter
   };
 }
 
-export function buildServer(logger: Logger, health: () => HealthReport): FastifyInstance {
+/** Believes the last `hops` proxies in front, whatever their addresses. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
+export function buildServer(logger: Logger, health: () => HealthReport, options: { trustProxy?: number | string } = {}): FastifyInstance {
   const app = Fastify({
+    // Behind a reverse proxy, the client's address (for the login rate limit) is the one the proxy
+    // names in X-Forwarded-For; otherwise every client would share the proxy's address and limit.
+    ...(typeof options.trustProxy === 'string' ? { trustProxy: options.trustProxy } : {}),
+    ...(typeof options.trustProxy === 'number' ? { trustProxy: trustHops(options.trustProxy) } : {}),
     // pino's Logger is wider than FastifyBaseLogger; without the widening the instance type differs
     // from the FastifyInstance that route modules accept.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion

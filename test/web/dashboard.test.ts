@@ -7,7 +7,8 @@ import { getTicket, listTicketEvents } from '../../storage/repositories/index.ts
 import { loginLinks, webSessions } from '../../storage/schema.ts';
 import { toCsv } from '../../web/csv.ts';
 import { registerDashboard } from '../../web/dashboard.ts';
-import { createTestCore, type TestCore } from '../helpers.ts';
+import { buildServer } from '../../web/server.ts';
+import { createTestCore, silentLogger, type TestCore } from '../helpers.ts';
 
 const LAMP = 'Lampu jalan di depan masjid Dusun Krajan mati sudah seminggu';
 const ABOUT_KADES = 'Pak kades tidak pernah ada di kantor, pelayanan lambat dan minta uang pelicin';
@@ -268,6 +269,45 @@ describe('rate limits', () => {
     }
     expect((await new Browser('10.2.0.99').loginWithPassword('sekdes')).statusCode).toBe(429);
     expect((await new Browser('10.2.0.100').loginWithPassword('kades')).statusCode).toBe(401);
+  });
+});
+
+describe('behind a reverse proxy (TRUST_PROXY)', () => {
+  const attemptsFrom = async (server: FastifyInstance, client: string) => {
+    const response = await server.inject({
+      method: 'POST',
+      url: '/masuk',
+      remoteAddress: '127.0.0.1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': client },
+      payload: new URLSearchParams({ petugas: `orang-${client}`, sandi: 'salah-salah-salah' }).toString(),
+    });
+    return response.statusCode;
+  };
+
+  it('limits login attempts per client address the proxy names, not per proxy', async () => {
+    const behind = buildServer(silentLogger, () => ({}) as never, { trustProxy: 'loopback' });
+    await registerDashboard(behind, { ctx: core.ctx, wake: () => undefined, loginAttemptsPerMinute: 5 });
+    await behind.ready();
+    try {
+      // No CSRF token: refused with 403, but still counted by the rate limit, as a login attempt is.
+      const first = await Promise.all([1, 2, 3, 4, 5, 6].map(() => attemptsFrom(behind, '203.0.113.7')));
+      expect(first.at(-1)).toBe(429);
+      expect(await attemptsFrom(behind, '198.51.100.20')).not.toBe(429);
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it('without it, every client behind the proxy shares the proxy\'s limit', async () => {
+    const direct = buildServer(silentLogger, () => ({}) as never);
+    await registerDashboard(direct, { ctx: core.ctx, wake: () => undefined, loginAttemptsPerMinute: 5 });
+    await direct.ready();
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) await attemptsFrom(direct, '203.0.113.7');
+      expect(await attemptsFrom(direct, '198.51.100.20')).toBe(429);
+    } finally {
+      await direct.close();
+    }
   });
 });
 

@@ -18,3 +18,15 @@ describe('WEB_SIMULATOR and PUBLIC_URL', () => {
     expect(() => parseEnv({ PUBLIC_URL: 'javascript:alert(1)' }, false)).toThrow(/PUBLIC_URL/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes the proxy\'s addresses or a number of hops, and names anything else', () => {
+    expect(parseEnv({}, false).trustProxy).toBeUndefined();
+    expect(parseEnv({ TRUST_PROXY: 'loopback' }, false).trustProxy).toBe('loopback');
+    expect(parseEnv({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }, false).trustProxy).toBe('127.0.0.1,10.0.0.0/8,::1');
+    expect(parseEnv({ TRUST_PROXY: '1' }, false).trustProxy).toBe(1);
+    for (const bad of ['true', 'nginx', '10.0.0.0/33', '300.1.1.1', '127.0.0.1/8/1', ',']) {
+      expect(() => parseEnv({ TRUST_PROXY: bad }, false), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+});
