@@ -1,7 +1,7 @@
 // The HTTP server: health, and the routes of channels that receive over HTTP (the simulator).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { BackgroundClassifier } from '../core/classifier/background.ts';
+import { isAsyncClassifier } from '../core/classifier/types.ts';
 import { countOutboxByState, countOutboxLater } from '../storage/repositories/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { ChannelAdapter } from '../core/types.ts';
@@ -29,7 +29,7 @@ export function healthReport(ctx: CoreContext, adapters: readonly ChannelAdapter
     channels,
     outbox: countOutboxByState(ctx.store.db),
     outboxLater: countOutboxLater(ctx.store.db, ctx.now()),
-    classifier: { model: ctx.classifier.name, thread: ctx.classifier instanceof BackgroundClassifier ? ctx.classifier.thread : 'main' },
+    classifier: { model: ctx.classifier.name, thread: isAsyncClassifier(ctx.classifier) ? ctx.classifier.thread : 'main' },
   };
 }
 

@@ -28,6 +28,8 @@ export interface ClassifiedBy {
 /** A classifier that can also answer without blocking the main thread. */
 export interface AsyncClassifier extends Classifier {
   classifyAsync(text: string): Promise<ClassifiedBy>;
+  /** Where it classifies now: on its own thread, or on the main thread (while that thread is down). */
+  readonly thread: 'worker' | 'main';
 }
 
 export function isAsyncClassifier(classifier: Classifier): classifier is AsyncClassifier {
