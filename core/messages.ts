@@ -225,6 +225,8 @@ export const officerText = {
   confidentialHere: (code: string) => `Tiket ${code} bersifat rahasia. Buka di chat pribadi dengan bot.`,
   confidentialDenied: (code: string) => `Tiket ${code} bersifat rahasia dan hanya dapat ditangani BPD.`,
   alreadyClosed: (code: string, status: string) => `Tiket ${code} sudah berstatus "${statusLabel(status)}".`,
+  alreadyResolved: (code: string) =>
+    `Tiket ${code} sudah selesai ditangani dan pelapor sudah diminta menilai. Jika ternyata belum beres, pelapor dapat membalas pesan penyelesaiannya untuk membukanya kembali; untuk memberi kabar, gunakan /balas ${code} ...`,
   mergedInto: (code: string, survivor: string) => `Tiket ${code} sudah digabung ke ${survivor}.`,
   claimed: (code: string, previous: string | undefined) =>
     `Tiket ${code} sekarang Anda tangani.` + (previous ? ` (sebelumnya: ${previous})` : ''),

@@ -99,7 +99,12 @@ function checkAccess(scope: CommandScope, ticket: Ticket): boolean {
 }
 
 /** Loads the ticket named by `ref`, answering the officer when it cannot be used. */
-function loadTicket(scope: CommandScope, ref: string, usage: string, options: { allowClosed?: boolean } = {}): Ticket | undefined {
+function loadTicket(
+  scope: CommandScope,
+  ref: string,
+  usage: string,
+  options: { allowClosed?: boolean; openOnly?: boolean } = {},
+): Ticket | undefined {
   const id = parseTicketRef(ref);
   if (id === undefined) {
     answer(scope, officerText.usage(usage));
@@ -118,6 +123,12 @@ function loadTicket(scope: CommandScope, ref: string, usage: string, options: { 
   }
   if (!options.allowClosed && isTerminal(ticket)) {
     answer(scope, officerText.alreadyClosed(ticket.code, ticket.status));
+    return undefined;
+  }
+  // Taking or handing over a resolved ticket would reopen it behind the resident's back, just after
+  // they were told it is done and asked to rate it: the resident reopens it by replying instead.
+  if (options.openOnly && ticket.status === 'resolved') {
+    answer(scope, officerText.alreadyResolved(ticket.code));
     return undefined;
   }
   return ticket;
@@ -489,7 +500,7 @@ export function runOfficerCommandFrom(ctx: CoreContext, officer: Officer, origin
       return;
     }
     case 'ambil': {
-      const ticket = loadTicket(scope, ref, '/ambil 42');
+      const ticket = loadTicket(scope, ref, '/ambil 42', { openOnly: true });
       if (ticket) claim(scope, ticket);
       return;
     }
@@ -501,7 +512,7 @@ export function runOfficerCommandFrom(ctx: CoreContext, officer: Officer, origin
     }
     case 'alihkan': {
       if (!rest) return answer(scope, officerText.usage(withRef('/alihkan 42 kadus_krajan')));
-      const ticket = loadTicket(scope, ref, '/alihkan 42 kadus_krajan');
+      const ticket = loadTicket(scope, ref, '/alihkan 42 kadus_krajan', { openOnly: true });
       if (ticket) reassign(scope, ticket, firstWord(rest)[0]);
       return;
     }

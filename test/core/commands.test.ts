@@ -364,6 +364,26 @@ describe('/ambil', () => {
     command('kadus_krajan', `/ambil ${id}`);
     expect(ticket(id)).toMatchObject({ assignee: 'kadus_krajan', status: 'in_progress' });
   });
+
+  it('does not take or hand over a resolved ticket: the resident, asked to rate it, is not told otherwise', () => {
+    core = createTestCore();
+    const id = report('warga1', LAMP);
+    command('kaur_umum', `/selesai ${id} Lampu sudah diganti.`);
+    const residentBefore = core.queued('warga1').length;
+    for (const [officer, text] of [
+      ['sekdes', `/ambil ${id}`],
+      ['kaur_umum', `/alihkan ${id} kadus_krajan`],
+    ] as const) {
+      expect(command(officer, text)).toBe(
+        `Tiket SKM-${id} sudah selesai ditangani dan pelapor sudah diminta menilai. Jika ternyata belum beres, pelapor dapat membalas pesan penyelesaiannya untuk membukanya kembali; untuk memberi kabar, gunakan /balas SKM-${id} ...`,
+      );
+    }
+    expect(ticket(id)).toMatchObject({ status: 'resolved', assignee: 'kaur_umum' });
+    expect(core.queued('warga1')).toHaveLength(residentBefore);
+    // The rating the resident was asked for still closes it.
+    core.send('warga1', '5');
+    expect(ticket(id)).toMatchObject({ status: 'closed', rating: 5 });
+  });
 });
 
 describe('/balas', () => {
