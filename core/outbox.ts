@@ -12,6 +12,7 @@ import {
   markOutboxRetry,
   markOutboxSent,
   nextOutboxDueByChannel,
+  recordOutboxParts,
   requeueInterruptedOutbox,
   type OutboxRow,
 } from '../storage/repositories/index.ts';
@@ -182,6 +183,8 @@ export class OutboxWorker {
         ...(row.replyToExternalId ? { replyTo: row.replyToExternalId } : {}),
         ...(row.actions ? { actions: row.actions } : {}),
         ...(row.attachment ? { attachment: row.attachment } : {}),
+        // Committed as each part goes out: a retry, even after a crash, sends only the rest.
+        parts: { sent: row.sentParts ?? undefined, delivered: (sent) => store.transaction(() => recordOutboxParts(store.db, row.id, sent)) },
       });
       const now = this.ctx.now();
       this.channelReadyAt.set(row.channel, now + rateGap);

@@ -51,6 +51,25 @@ export interface OutboundMessage {
   actions?: MessageAction[];
   /** An image to send with the text where the channel can (the weekly summary's chart). */
   attachment?: OutboundAttachment;
+  /**
+   * For a message the channel sends in several parts: what an earlier attempt delivered (skipped
+   * now), and where to record each part as it is delivered, so a failure or a crash in the middle
+   * does not send the first parts again (see sendInParts).
+   */
+  parts?: PartsProgress;
+}
+
+/** The parts of one outbound message delivered so far, with their platform ids in order. */
+export interface SentParts {
+  count: number;
+  ids: string[];
+}
+
+export interface PartsProgress {
+  /** Delivered by earlier attempts; undefined when none was. */
+  sent: SentParts | undefined;
+  /** Called after each part but the last, with every part delivered so far. */
+  delivered(sent: SentParts): void;
 }
 
 export interface OutboundAttachment {

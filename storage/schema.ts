@@ -142,6 +142,15 @@ export interface StoredOutboundAttachment {
   mimeType: string;
 }
 
+/**
+ * The parts of a split outbound message already delivered (a photo, then the text's parts), with
+ * their platform ids in order: a retry sends only the rest.
+ */
+export interface StoredSentParts {
+  count: number;
+  ids: string[];
+}
+
 /** A quick action: a button label and the text the button sends on the user's behalf. */
 export interface StoredAction {
   label: string;
@@ -182,6 +191,8 @@ export const outbox = sqliteTable(
     actions: text('actions', { mode: 'json' }).$type<StoredAction[]>(),
     /** A file sent with the message where the channel can (the weekly summary's chart). */
     attachment: text('attachment', { mode: 'json' }).$type<StoredOutboundAttachment>(),
+    /** Parts of a split message delivered by an attempt that then failed or was interrupted. */
+    sentParts: text('sent_parts', { mode: 'json' }).$type<StoredSentParts>(),
     urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
     state: text('state', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { Telegraf, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import { sendInParts } from '../../core/parts.ts';
 import { sleep } from '../../core/sleep.ts';
 import { splitAtBoundaries } from '../../core/text.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
@@ -207,44 +208,46 @@ export class TelegramAdapter implements ChannelAdapter {
   async send(message: OutboundMessage): Promise<SendResult> {
     // An image (the weekly summary's chart) goes first, as a photo; the text follows as usual, so
     // its length is not bound by the 1,024-character caption limit.
-    if (message.attachment) {
-      try {
-        await this.bot.telegram.callApi(
-          'sendPhoto',
-          { chat_id: message.chatId, photo: { source: await readFile(message.attachment.path), filename: basename(message.attachment.path) } },
-          { signal: apiSignal(AbortSignal.timeout(this.config.sendTimeoutMs ?? SEND_TIMEOUT_MS)) },
-        );
-      } catch (error) {
-        throw toSendError(error);
-      }
-    }
-    const parts = splitAtBoundaries(message.text, TELEGRAM_TEXT_LIMIT);
+    const photo = message.attachment;
+    const texts = splitAtBoundaries(message.text, TELEGRAM_TEXT_LIMIT);
+    const parts: Array<{ photo: NonNullable<typeof photo> } | { text: string; first: boolean; last: boolean }> = [
+      ...(photo ? [{ photo }] : []),
+      ...texts.map((text, index) => ({ text, first: index === 0, last: index === texts.length - 1 })),
+    ];
     const quoted = message.replyTo ? parseMessageKey(message.replyTo) : undefined;
     const keyboard = message.actions ? inlineKeyboard(message.actions) : undefined;
-    const ids: string[] = [];
-    for (const [index, part] of parts.entries()) {
-      const last = index === parts.length - 1;
+    const signal = () => apiSignal(AbortSignal.timeout(this.config.sendTimeoutMs ?? SEND_TIMEOUT_MS));
+    const ids = await sendInParts(parts, message.parts, async (part) => {
       try {
+        if ('photo' in part) {
+          const sent = await this.bot.telegram.callApi(
+            'sendPhoto',
+            { chat_id: message.chatId, photo: { source: await readFile(part.photo.path), filename: basename(part.photo.path) } },
+            { signal: signal() },
+          );
+          return messageKey(sent.chat.id, sent.message_id);
+        }
         // No parse_mode: the text is sent as plain text, so nothing a resident wrote can be read as markup.
         const sent = await this.bot.telegram.callApi(
           'sendMessage',
           {
             chat_id: message.chatId,
-            text: part,
+            text: part.text,
             link_preview_options: { is_disabled: true },
-            ...(index === 0 && quoted && quoted.chatId === message.chatId
+            ...(part.first && quoted && quoted.chatId === message.chatId
               ? { reply_parameters: { message_id: quoted.messageId, allow_sending_without_reply: true } }
               : {}),
-            ...(last && keyboard ? { reply_markup: keyboard } : {}),
+            ...(part.last && keyboard ? { reply_markup: keyboard } : {}),
           },
-          { signal: apiSignal(AbortSignal.timeout(this.config.sendTimeoutMs ?? SEND_TIMEOUT_MS)) },
+          { signal: signal() },
         );
-        ids.push(messageKey(sent.chat.id, sent.message_id));
+        return messageKey(sent.chat.id, sent.message_id);
       } catch (error) {
         throw toSendError(error);
       }
-    }
-    const [first, ...rest] = ids;
+    });
+    // The message is known by its first text part; the photo is one of the others.
+    const [first, ...rest] = photo ? [...ids.slice(1), ...ids.slice(0, 1)] : ids;
     return { platformMessageId: first ?? messageKey(message.chatId, 0), ...(rest.length > 0 ? { extraPlatformMessageIds: rest } : {}) };
   }
 

@@ -1,12 +1,12 @@
 import { and, asc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import { insertRow } from '../raw.ts';
-import { outbox } from '../schema.ts';
+import { outbox, type StoredSentParts } from '../schema.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = Omit<
   typeof outbox.$inferInsert,
-  'id' | 'state' | 'attempts' | 'lastError' | 'platformMessageId' | 'sentAt'
+  'id' | 'state' | 'attempts' | 'lastError' | 'platformMessageId' | 'sentAt' | 'sentParts'
 >;
 
 export function enqueueOutbox(db: Db, row: NewOutboxRow): number {
@@ -110,6 +110,11 @@ export function markOutboxSent(db: Db, id: number, platformMessageId: string, no
     .set({ state: 'sent', platformMessageId, sentAt: now, lastError: null })
     .where(eq(outbox.id, id))
     .run();
+}
+
+/** Records the parts of a split message delivered so far (see core/parts.ts). */
+export function recordOutboxParts(db: Db, id: number, sent: StoredSentParts): void {
+  db.update(outbox).set({ sentParts: sent }).where(eq(outbox.id, id)).run();
 }
 
 export function markOutboxRetry(db: Db, id: number, nextAttemptAt: number, error: string): void {

@@ -2,10 +2,11 @@
 // fake Bot API server that speaks HTTP like api.telegram.org.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseEnv } from '../../config/env.ts';
 import { startService, type Service } from '../../scripts/service.ts';
-import { contacts, messages, tickets } from '../../storage/schema.ts';
+import { contacts, messages, outbox, tickets } from '../../storage/schema.ts';
 import { startFakeTelegram, type FakeTelegram, type FakeUser, type SentMessage } from '../fakes/telegram.ts';
 import { daytimeProfilePath, tempDir } from '../helpers.ts';
 
@@ -206,6 +207,38 @@ describe('Telegram channel', () => {
     const parts = fake.sent(resident.id).filter((message) => message.text.includes('kabelnya putus'));
     for (const part of parts) expect(part.text.length).toBeLessThanOrEqual(4096);
     expect(fake.calls('sendMessage').some((call) => call.status === 400)).toBe(false);
+  });
+
+  it('sends each part of a split reply once when a later part fails and the reply is sent again', async () => {
+    await start();
+    fake.sendPrivateText(resident, LAMP);
+    await waitForText(resident.id, /SKM-1/);
+    const long = 'Kami sudah memeriksa lampu di lokasi dan menemukan kabelnya putus. '.repeat(90).trim();
+    // The second part is refused once with a 429, as Telegram does when a chat gets messages too fast.
+    let refused = false;
+    fake.setFaultPolicy('sendMessage', (call) => {
+      const text = String(call.params.text ?? '');
+      if (refused || !text.includes('kabelnya putus') || text.startsWith('Jawaban')) return undefined;
+      if (!fake.sent(resident.id).some((message) => message.text.includes('kabelnya putus'))) return undefined;
+      refused = true;
+      return { kind: 'fail', error: { status: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 } };
+    });
+    fake.sendGroupText(GROUP, kaurUmum, `/balas SKM-1 ${long}`);
+    await fake.waitFor(() => refused);
+    const row = await vi.waitFor(
+      () => {
+        const sent = service?.ctx.store.db.select().from(outbox).where(eq(outbox.purpose, 'officer_reply')).get();
+        if (sent?.state !== 'sent') throw new Error('the reply is not sent yet');
+        return sent;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const parts = fake.sent(resident.id).filter((message) => message.text.includes('kabelnya putus'));
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(parts.map((part) => part.text)).size).toBe(parts.length);
+    expect(parts.map((part) => part.text).join('\n').replace(/\s+/g, ' ')).toContain(long.replace(/\s+/g, ' ').slice(0, 200));
+    expect(row.attempts).toBe(2);
+    expect(row.sentParts).toMatchObject({ count: 1 });
   });
 
   it('sends the weekly chart as a photo upload before the summary text', async () => {

@@ -22,6 +22,7 @@ const RELEASED = [
   },
   { tag: '0005_outbox_attachment_list_indexes', sha256: '36b6dc5bbfe53c324b184b788064069104a570f33693c50fc191547a0dc0535f', when: 1796027270690 },
   { tag: '0006_partial_null_indexes', sha256: '9fcc28d586f870b67abe2e1a51fbb5b8e950478f81f9262042a35596c9cdfc6c', when: 1796032142378 },
+  { tag: '0007_outbox_sent_parts', sha256: 'b77423d08ca765a9937ea8cad63977224da1f1192dad5544e3f15cefaa207dd5', when: 1796057874804 },
 ];
 
 describe('shipped migrations', () => {

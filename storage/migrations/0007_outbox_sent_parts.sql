@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `sent_parts` text;
