@@ -4,6 +4,7 @@
 // (channel, externalId) uniqueness makes the redelivery harmless.
 import type { Logger } from 'pino';
 import { RemoteApiError } from '../../core/errors.ts';
+import { sendInParts } from '../../core/parts.ts';
 import { sleep } from '../../core/sleep.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import type { WhatsAppCloudConfig } from './config.ts';
@@ -173,8 +174,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
     const now = this.now();
     const last = this.deps.lastInboundAt(message.chatId);
     if (!windowOpen(last, now)) throw outsideWindowError(last, now);
-    const ids: string[] = [];
-    for (const body of messageBodies(message)) ids.push(await this.post(body));
+    const ids = await sendInParts(messageBodies(message), message.parts, (body) => this.post(body));
     const [first, ...rest] = ids;
     if (first === undefined) throw new Error('no message body to send');
     return { platformMessageId: first, ...(rest.length > 0 ? { extraPlatformMessageIds: rest } : {}) };

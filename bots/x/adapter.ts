@@ -8,7 +8,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiResponseError, TwitterApi, type ApiV2Includes, type ITwitterApiClientPlugin, type TweetV2, type TwitterResponse } from 'twitter-api-v2';
 import { RemoteApiError } from '../../core/errors.ts';
-import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
+import { sendInParts } from '../../core/parts.ts';
+import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, PartsProgress, SendResult } from '../../core/types.ts';
 import type { XConfig } from './config.ts';
 import { compareIds, dmKey, fromDmEvent, fromMention, ignoreReason, parseChatId, tweetKey, X_CHANNEL, type XAccount, type XDmEvent } from './inbound.ts';
 import { dmRefused, errorReason, isAccessRefusal, publicReplyText, remainingCalls, resetDelayMs, splitThread, toSendError } from './outbound.ts';
@@ -510,7 +511,7 @@ export class XAdapter implements ChannelAdapter {
   async send(message: OutboundMessage): Promise<SendResult> {
     const chat = parseChatId(message.chatId);
     if (chat.kind === 'dm') {
-      const ids = await this.sendDm(chat.userId, message.text);
+      const ids = await this.sendDm(chat.userId, message.text, message.parts);
       return this.result(ids);
     }
     if (chat.kind === 'mention') {
@@ -519,7 +520,7 @@ export class XAdapter implements ChannelAdapter {
       const direct = message.replyTo === tweetKey(chat.tweetId);
       if (!direct && chat.authorId && this.caps.sendDms) {
         try {
-          return this.result(await this.sendDm(chat.authorId, message.text));
+          return this.result(await this.sendDm(chat.authorId, message.text, message.parts));
         } catch (error) {
           // A passing failure is retried by the outbox; a refusal (plan, recipient) falls back to public.
           if (!(error instanceof RemoteApiError) || error.retryable) throw error;
@@ -531,7 +532,7 @@ export class XAdapter implements ChannelAdapter {
     }
     // A timeline post (the weekly summary) carries its chart on the first post of the thread.
     const image = message.attachment ? { data: await readFile(message.attachment.path), mimeType: 'image/png' as const } : undefined;
-    const ids = await this.postThread(message.text, image);
+    const ids = await this.postThread(message.text, image, message.parts);
     return this.result(ids.map(tweetKey));
   }
 
@@ -541,14 +542,13 @@ export class XAdapter implements ChannelAdapter {
     return { platformMessageId: first, ...(rest.length > 0 ? { extraPlatformMessageIds: rest } : {}) };
   }
 
-  /** Sends a DM (split when longer than X allows); returns `dm:<event id>` keys. */
-  private async sendDm(userId: string, text: string): Promise<string[]> {
+  /** Sends a DM (split when longer than X allows, parts sent once: see sendInParts); returns `dm:<event id>` keys. */
+  private async sendDm(userId: string, text: string, progress?: PartsProgress): Promise<string[]> {
     if (!this.caps.sendDms) throw new RemoteApiError(dmRefused, 403, { retryable: false });
-    const ids: string[] = [];
-    for (const part of splitThread(text, DM_LIMIT)) {
+    const ids = await sendInParts(splitThread(text, DM_LIMIT), progress, async (part) => {
       try {
         const sent: unknown = await this.client.v2.sendDmToParticipant(userId, { text: part });
-        ids.push(dmKey(dmEventIdOf(sent)));
+        return dmKey(dmEventIdOf(sent));
       } catch (error) {
         if (isPlanRefusal(error)) this.setCapability('sendDms', false, `${dmRefused} (${statusOf(error)})`);
         if (error instanceof ApiResponseError && error.code === 403 && DM_RECIPIENT_REFUSAL.test(JSON.stringify(error.data))) {
@@ -556,7 +556,7 @@ export class XAdapter implements ChannelAdapter {
         }
         throw toSendError(error, this.now());
       }
-    }
+    });
     this.updateStatus();
     return ids;
   }
@@ -576,18 +576,17 @@ export class XAdapter implements ChannelAdapter {
     }
   }
 
-  /** Posts parts as a thread, each replying to the one before; the first may carry media. */
-  private async postParts(parts: string[], mediaId: string | undefined): Promise<string[]> {
-    const ids: string[] = [];
-    for (const [index, part] of parts.entries()) {
-      const previous = ids[ids.length - 1];
-      const id = await this.postTweet(part, {
+  /**
+   * Posts parts as a thread, each replying to the one before; the first may carry media. Parts an
+   * earlier attempt posted are not posted again: the thread goes on from the last of them.
+   */
+  private postParts(parts: string[], mediaId: string | undefined, progress?: PartsProgress): Promise<string[]> {
+    return sendInParts(parts, progress, (part, index, previous) =>
+      this.postTweet(part, {
         ...(previous ? { reply: { in_reply_to_tweet_id: previous } } : {}),
         ...(index === 0 && mediaId ? { media: { media_ids: [mediaId] } } : {}),
-      });
-      ids.push(id);
-    }
-    return ids;
+      }),
+    );
   }
 
   /**
@@ -595,15 +594,16 @@ export class XAdapter implements ChannelAdapter {
    * on the first post (v2 chunked media upload). Returns the tweet ids (plain, without prefix).
    * Throws RemoteApiError / NetworkError as send() does.
    */
-  async postThread(text: string, image?: { data: Buffer; mimeType: 'image/png' }): Promise<string[]> {
+  async postThread(text: string, image?: { data: Buffer; mimeType: 'image/png' }, progress?: PartsProgress): Promise<string[]> {
     let mediaId: string | undefined;
-    if (image) {
+    // The image goes with the first post only: once that is out, it is not uploaded again.
+    if (image && (progress?.sent?.count ?? 0) === 0) {
       try {
         mediaId = await this.client.v2.uploadMedia(image.data, { media_type: image.mimeType, media_category: 'tweet_image' });
       } catch (error) {
         throw toSendError(error, this.now());
       }
     }
-    return this.postParts(splitThread(text), mediaId);
+    return this.postParts(splitThread(text), mediaId, progress);
   }
 }

@@ -50,6 +50,8 @@ export interface FaultOptions {
   headers?: Record<string, string>;
   /** Which call the fault hits; default the messages endpoint. */
   endpoint?: Endpoint;
+  /** Calls of that endpoint served normally before the fault hits (the second part of a split message: 1). */
+  after?: number;
 }
 
 export interface FakeGraph {
@@ -64,7 +66,7 @@ export interface FakeGraph {
   /** The next `times` calls answer with this status and body (a Graph error body, usually). */
   failNext(status: number, errorBody: unknown, options?: FaultOptions): void;
   /** The next calls of the messages endpoint are throttled like Meta does (130429 by default, HTTP 429 for 4/80007/130429). */
-  rateLimitNext(options?: { code?: number; retryAfterSeconds?: number; times?: number }): void;
+  rateLimitNext(options?: { code?: number; retryAfterSeconds?: number; times?: number; after?: number }): void;
   /** The next `times` calls get their connection destroyed without an answer. */
   dropNext(times?: number, endpoint?: Endpoint): void;
   /** Polls every 20 ms until predicate(sent()) gives a value or timeoutMs passes. */
@@ -172,6 +174,7 @@ interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  after: number;
 }
 
 class FakeGraphServer implements FakeGraph {
@@ -222,10 +225,18 @@ class FakeGraphServer implements FakeGraph {
   }
 
   failNext(status: number, errorBody: unknown, options: FaultOptions = {}): void {
-    this.faults.push({ endpoint: options.endpoint ?? 'messages', times: options.times ?? 1, kind: 'fail', status, body: errorBody, ...(options.headers ? { headers: options.headers } : {}) });
+    this.faults.push({
+      endpoint: options.endpoint ?? 'messages',
+      times: options.times ?? 1,
+      kind: 'fail',
+      status,
+      body: errorBody,
+      after: options.after ?? 0,
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
   }
 
-  rateLimitNext(options: { code?: number; retryAfterSeconds?: number; times?: number } = {}): void {
+  rateLimitNext(options: { code?: number; retryAfterSeconds?: number; times?: number; after?: number } = {}): void {
     const code = options.code ?? 130429;
     const messages: Record<number, string> = {
       4: '(#4) Application request limit reached',
@@ -237,12 +248,13 @@ class FakeGraphServer implements FakeGraph {
     const status = code === 131056 ? 400 : 429;
     this.failNext(status, graphErrorBody(code, messages[code] ?? `(#${code}) Rate limit`), {
       times: options.times ?? 1,
+      after: options.after ?? 0,
       ...(options.retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(options.retryAfterSeconds) } } : {}),
     });
   }
 
   dropNext(times = 1, endpoint: Endpoint = 'messages'): void {
-    this.faults.push({ endpoint, times, kind: 'drop' });
+    this.faults.push({ endpoint, times, kind: 'drop', after: 0 });
   }
 
   async waitFor<T>(predicate: (sent: SentWhatsApp[]) => T | undefined | false | null, timeoutMs = 5000): Promise<T> {
@@ -265,6 +277,10 @@ class FakeGraphServer implements FakeGraph {
   private takeFault(endpoint: Endpoint): Fault | undefined {
     const fault = this.faults.find((candidate) => candidate.endpoint === endpoint && candidate.times > 0);
     if (!fault) return undefined;
+    if (fault.after > 0) {
+      fault.after -= 1;
+      return undefined;
+    }
     fault.times -= 1;
     if (fault.times === 0) this.faults.splice(this.faults.indexOf(fault), 1);
     return fault;

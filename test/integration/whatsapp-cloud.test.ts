@@ -254,6 +254,23 @@ describe('replies through the Graph API', () => {
     expect(fake.sent(OTHER_RESIDENT)[0]?.text).toContain('SKM-1');
   });
 
+  it('sends each part of a long answer once when a later part was throttled', async () => {
+    await postSigned(textWebhook(RESIDENT, 'Warsini', LAMP, { timestamp: now() }));
+    await sendQueued();
+    const long = 'Kami sudah memeriksa lampu di lokasi dan menemukan kabelnya putus. '.repeat(80).trim();
+    // The first part goes out; the second is throttled once.
+    fake.rateLimitNext({ retryAfterSeconds: 1, after: 1 });
+    core.send('kaur_umum', `/balas SKM-1 ${long}`);
+    await outbox.runOnce();
+    expect(fake.sent(RESIDENT).filter((message) => message.text.includes('kabelnya putus'))).toHaveLength(1);
+    core.clock.advance(1500);
+    await sendQueued();
+    const parts = fake.sent(RESIDENT).filter((message) => message.text.includes('kabelnya putus'));
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(parts.map((part) => part.text)).size).toBe(parts.length);
+    expect(fake.calls('messages').map((call) => call.status).filter((status) => status === 429)).toHaveLength(1);
+  });
+
   it('shows the number in /healthz', async () => {
     const health = (await (await fetch(`${base}/healthz`)).json()) as { channels: Record<string, { state: string; detail?: string }> };
     expect(health.channels.whatsapp_cloud).toEqual({ state: 'connected', detail: '+62 812-0000-0000 (Desa Sukamaju)' });

@@ -13,6 +13,7 @@ import type { XConfig } from '../../bots/x/config.ts';
 import { countTweetLength } from '../../bots/x/outbound.ts';
 import { ingest } from '../../core/intake.ts';
 import { OutboxWorker } from '../../core/outbox.ts';
+import type { SentParts } from '../../core/types.ts';
 import { getCursor, setCursor } from '../../storage/repositories/index.ts';
 import { tickets } from '../../storage/schema.ts';
 import { createTestCore, type TestCore } from '../helpers.ts';
@@ -53,7 +54,8 @@ const fake = {
   dmsSent: [] as Array<{ to: string; text: string; eventId: string }>,
   uploads: [] as Array<{ mediaType: string; totalBytes: number; appended: number; finalized: boolean }>,
   requests: [] as Array<{ method: string; path: string; query: URLSearchParams; at: number }>,
-  fail: { me: [] as Failure[], mentions: [] as Failure[], dms: [] as Failure[], tweets: [] as Failure[], sendDm: [] as Failure[] },
+  /** Answers for the next calls, in order: a failure, or 'pass' to serve the call normally. */
+  fail: { me: [] as Failure[], mentions: [] as Failure[], dms: [] as Failure[], tweets: [] as Array<Failure | 'pass'>, sendDm: [] as Failure[] },
   /** Headers of successful reads; `remaining` 0 makes the adapter wait for the reset. */
   remaining: { mentions: 10, dms: 15 },
   nextId: 5000,
@@ -80,9 +82,9 @@ function rateHeaders(remaining: number): Record<string, string> {
   return { 'x-rate-limit-limit': '15', 'x-rate-limit-remaining': String(remaining), 'x-rate-limit-reset': String(Math.floor(fake.clock.now / 1000) + 900) };
 }
 
-function failure(queue: Failure[]): Response | undefined {
+function failure(queue: Array<Failure | 'pass'>): Response | undefined {
   const next = queue.shift();
-  return next ? HttpResponse.json(next.body, { status: next.status, headers: next.headers ?? {} }) : undefined;
+  return next && next !== 'pass' ? HttpResponse.json(next.body, { status: next.status, headers: next.headers ?? {} }) : undefined;
 }
 
 const userOf = (id: string) => [VILLAGE, RESIDENT, OTHER, THIRD].find((user) => user.id === id);
@@ -245,6 +247,17 @@ function startAdapter(overrides: Partial<XDeps> = {}) {
       }
     },
   };
+}
+
+/** A started adapter and a directory holding the week's chart (2026-W47.png); the caller removes the directory. */
+async function startWithChart() {
+  const { adapter, sleeper } = startAdapter();
+  await adapter.start();
+  await sleeper.idle();
+  const dir = mkdtempSync(join(tmpdir(), 'x-chart-'));
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  writeFileSync(join(dir, '2026-W47.png'), png);
+  return { adapter, dir, png };
 }
 
 function mention(id: string, text: string, fields: Partial<StoredTweet> = {}): StoredTweet {
@@ -420,12 +433,7 @@ describe('X channel', () => {
   });
 
   it('sends an outbox row for the timeline with its chart file (the weekly summary) as a thread with the image', async () => {
-    const { adapter, sleeper } = startAdapter();
-    await adapter.start();
-    await sleeper.idle();
-    const dir = mkdtempSync(join(tmpdir(), 'x-chart-'));
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    writeFileSync(join(dir, '2026-W47.png'), png);
+    const { adapter, dir, png } = await startWithChart();
     try {
       const result = await adapter.send({
         channel: 'x',
@@ -437,6 +445,34 @@ describe('X channel', () => {
       expect(fake.posted[0]?.media).toEqual({ media_ids: ['777'] });
       expect(result.platformMessageId).toContain(String(fake.posted[0]?.id));
       expect(fake.uploads).toEqual([{ mediaType: 'image/png', totalBytes: png.length, appended: 1, finalized: true }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('goes on with a thread from its last post when a later post failed, posting each part and the chart once', async () => {
+    const { adapter, dir } = await startWithChart();
+    const line = 'Minggu ini warga Desa Sukamaju mengirim 12 laporan tentang jalan, lampu, dan sampah; 9 sudah selesai ditangani.';
+    const message = {
+      channel: 'x',
+      chatId: 'timeline',
+      text: [line, line, line, line, line, line].join('\n\n'),
+      attachment: { kind: 'photo' as const, path: join(dir, '2026-W47.png'), mimeType: 'image/png' },
+    };
+    let sent: SentParts | undefined;
+    const parts = () => ({ sent, delivered: (progress: SentParts) => void (sent = progress) });
+    try {
+      fake.fail.tweets.push('pass', { status: 503, body: { title: 'Service Unavailable', detail: 'Service Unavailable', type: 'about:blank' } });
+      await expect(adapter.send({ ...message, parts: parts() })).rejects.toThrow();
+      expect(fake.posted).toHaveLength(1);
+      expect(sent).toEqual({ count: 1, ids: [fake.posted[0]?.id] });
+      const result = await adapter.send({ ...message, parts: parts() });
+      const ids = fake.posted.map((post) => post.id);
+      expect(ids.length).toBeGreaterThan(2);
+      expect(new Set(fake.posted.map((post) => post.text)).size).toBe(ids.length);
+      fake.posted.forEach((post, index) => expect(post.reply).toEqual(index === 0 ? undefined : { in_reply_to_tweet_id: ids[index - 1] }));
+      expect(fake.uploads).toHaveLength(1);
+      expect(result.platformMessageId).toContain(String(ids[0]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
