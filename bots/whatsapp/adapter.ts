@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import qrcode from 'qrcode-terminal';
 import { NetworkError, RemoteApiError } from '../../core/errors.ts';
+import { sendInParts } from '../../core/parts.ts';
 import type { ChannelAdapter, ChannelHealth, InboundMessage, IntakeResult, OutboundMessage, SendResult } from '../../core/types.ts';
 import {
   ChromiumNotFoundError,
@@ -669,27 +670,37 @@ export class WhatsAppWebAdapter implements ChannelAdapter {
     }
     // The client may have been replaced while we waited.
     const client = this.connectedClient();
-    let sent: { id: { _serialized: string } } | undefined;
-    try {
-      // An image (the weekly summary's chart) goes first; the text follows, not bound by caption limits.
-      if (message.attachment && client.sendImage) {
-        const image = { data: await readFile(message.attachment.path), mimeType: message.attachment.mimeType, filename: basename(message.attachment.path) };
-        await withTimeout(client.sendImage(chatId, image), SEND_TIMEOUT_MS, 'sendImage');
+    // An image (the weekly summary's chart) goes first; the text follows, not bound by caption limits.
+    // Once the image is out, a retry after a failed text does not send it again (sendInParts).
+    const attachment = message.attachment && client.sendImage ? message.attachment : undefined;
+    const parts: Array<'image' | 'text'> = attachment ? ['image', 'text'] : ['text'];
+    const ids = await sendInParts(parts, message.parts, async (part) => {
+      let sent: { id: { _serialized: string } } | undefined;
+      try {
+        if (part === 'image' && attachment && client.sendImage) {
+          const image = { data: await readFile(attachment.path), mimeType: attachment.mimeType, filename: basename(attachment.path) };
+          sent = await withTimeout(client.sendImage(chatId, image), SEND_TIMEOUT_MS, 'sendImage');
+          return sent ? messageKey(sent.id._serialized) : '';
+        }
+        sent = await withTimeout(
+          client.sendMessage(chatId, withActions(message.text, message.actions), {
+            linkPreview: false,
+            ...(message.replyTo ? { quotedMessageId: message.replyTo } : {}),
+          }),
+          SEND_TIMEOUT_MS,
+          'sendMessage',
+        );
+      } catch (error) {
+        throw toSendError(error);
       }
-      sent = await withTimeout(
-        client.sendMessage(chatId, withActions(message.text, message.actions), {
-          linkPreview: false,
-          ...(message.replyTo ? { quotedMessageId: message.replyTo } : {}),
-        }),
-        SEND_TIMEOUT_MS,
-        'sendMessage',
-      );
-    } catch (error) {
-      throw toSendError(error);
-    }
-    // Not retried: whether it went out is unknown, and a second copy is worse than none.
-    if (!sent) throw new RemoteApiError('WhatsApp: chat tujuan tidak ditemukan', 404, { retryable: false });
-    return { platformMessageId: messageKey(sent.id._serialized) };
+      // Not retried: whether it went out is unknown, and a second copy is worse than none.
+      if (!sent) throw new RemoteApiError('WhatsApp: chat tujuan tidak ditemukan', 404, { retryable: false });
+      return messageKey(sent.id._serialized);
+    });
+    // The message is known by its text; the image's id, when there is one, is recorded with it.
+    const text = ids.at(-1) ?? '';
+    const image = ids.length > 1 ? ids[0] : undefined;
+    return { platformMessageId: text, ...(image ? { extraPlatformMessageIds: [image] } : {}) };
   }
 
   private connectedClient(): WhatsAppClientLike {

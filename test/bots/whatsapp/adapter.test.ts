@@ -10,7 +10,7 @@ import type { WhatsAppWebConfig } from '../../../bots/whatsapp/config.ts';
 import { NOT_WRITTEN_FIRST } from '../../../bots/whatsapp/outbound.ts';
 import { classifySendError, NetworkError, RemoteApiError } from '../../../core/errors.ts';
 import { ticketActions } from '../../../core/messages.ts';
-import type { InboundMessage, IntakeResult } from '../../../core/types.ts';
+import type { InboundMessage, IntakeResult, SentParts } from '../../../core/types.ts';
 import { FakeWhatsAppFactory, fakeMessage, serializedId, type FakeWhatsAppClient } from '../../fakes/whatsapp-web.ts';
 import { silentLogger } from '../../helpers.ts';
 
@@ -457,6 +457,37 @@ describe('sending', () => {
       await flush();
       await expect(sending).resolves.toBeDefined();
       expect(client.sent.map((sent) => sent.text)).toEqual(['[image/png 2026-W47.png 8 B]', '*Ringkasan mingguan*']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not send the image again when its text failed and the message is sent again', async () => {
+    const client = await connected();
+    const dir = mkdtempSync(join(tmpdir(), 'wa-chart-'));
+    writeFileSync(join(dir, '2026-W47.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+    const send = client.sendMessage.bind(client);
+    let failures = 1;
+    client.sendMessage = (chatId, text, options) =>
+      failures-- > 0 ? Promise.reject(new Error('Protocol error (Runtime.callFunctionOn): Session closed.')) : send(chatId, text, options);
+    let sent: SentParts | undefined;
+    const message = {
+      channel: 'whatsapp',
+      chatId: OFFICERS,
+      text: '*Ringkasan mingguan*',
+      attachment: { kind: 'photo' as const, path: join(dir, '2026-W47.png'), mimeType: 'image/png' },
+    };
+    const parts = () => ({ sent, delivered: (progress: SentParts) => void (sent = progress) });
+    try {
+      const first = adapter.send({ ...message, parts: parts() });
+      await flush();
+      await expect(first).rejects.toBeInstanceOf(NetworkError);
+      const second = adapter.send({ ...message, parts: parts() });
+      await flush();
+      const result = await second;
+      expect(client.sent.map((entry) => entry.text)).toEqual(['[image/png 2026-W47.png 8 B]', '*Ringkasan mingguan*']);
+      expect(result.platformMessageId).toContain('3EB0OUT');
+      expect(result.extraPlatformMessageIds).toEqual([expect.stringContaining('3EB0IMG')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
