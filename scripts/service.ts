@@ -63,6 +63,9 @@ export async function startService(
   const profile = forEnabledChannels(withEnvTriageChats(loadProfile(env.profilePath), env), enabledChannels(env));
   checkDataDir(env.dataDir);
   const store = openCheckedStore(env);
+  if (store.upgraded) {
+    logger.info({ database: env.databaseFile, migrations: store.upgraded }, 'database upgraded to this version\'s schema');
+  }
   // Tells `npm run restore` that the service is running on this DATA_DIR.
   const removePidFile = writePidFile(env.dataDir);
   // The model loads on its own thread (the log says when it is ready); messages that arrive first wait for it.

@@ -14,6 +14,8 @@ export interface Store {
   /** Runs fn in one SQLite transaction (a savepoint when nested). */
   transaction<T>(fn: () => T): T;
   close(): void;
+  /** Set when opening applied migrations to a database that had some: how many it had, and has now. */
+  upgraded?: { from: number; to: number };
 }
 
 export interface OpenOptions {
@@ -48,13 +50,15 @@ function cacheStatements(sqlite: Database.Database, limit = 500): void {
 export function openStore(file: string, options: OpenOptions = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
+  let upgraded: Store['upgraded'];
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    assertSchemaUsable(sqlite, file);
+    const state = assertSchemaUsable(sqlite, file);
     migrate(drizzle(sqlite, { schema }), { migrationsFolder });
+    if (state.kind === 'known' && state.applied < state.shipped) upgraded = { from: state.applied, to: state.shipped };
   } catch (error) {
     sqlite.close();
     throw isCorruption(error) ? corruptDatabaseError(file, error) : error;
@@ -66,5 +70,6 @@ export function openStore(file: string, options: OpenOptions = {}): Store {
     sqlite,
     transaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
     close: () => sqlite.close(),
+    ...(upgraded ? { upgraded } : {}),
   };
 }

@@ -77,6 +77,10 @@ describe('upgrade from the version with migrations 0000-0003', () => {
 
   it('applies every later migration and keeps every old row as it was', () => {
     expect(schemaState(store.sqlite)).toEqual({ kind: 'known', applied: shippedMigrations().length, shipped: shippedMigrations().length });
+    expect(store.upgraded).toEqual({ from: 4, to: shippedMigrations().length });
+    const again = openStore(join(data.dir, 'aspirasi.sqlite'));
+    expect(again.upgraded).toBeUndefined();
+    again.close();
     for (const table of OLD_TABLES) {
       const rows = store.sqlite.prepare(`select * from ${table} order by rowid`).all() as Row[];
       // Old columns keep their values; only new columns were added.
