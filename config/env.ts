@@ -28,8 +28,11 @@ const coreEnvSchema = z.object({
   /** The reverse proxy in front (nginx, Caddy) whose X-Forwarded-For is believed; see trustProxyOf. */
   TRUST_PROXY: z
     .string()
-    .refine((value) => trustProxyOf(value) !== undefined, {
-      error: 'must be the proxy\'s addresses (IPs or CIDR ranges, comma-separated, or loopback), or a number of hops',
+    .transform((value, context) => {
+      const trusted = trustProxyOf(value);
+      if (trusted !== undefined) return trusted;
+      context.addIssue({ code: 'custom', message: 'must be the proxy\'s addresses (IPs or CIDR ranges, comma-separated, or loopback), or a number of hops' });
+      return z.NEVER;
     })
     .optional(),
 });
@@ -123,7 +126,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, isTty = proces
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
     privacySecret: env.ASPIRASI_SECRET,
-    trustProxy: env.TRUST_PROXY === undefined ? undefined : trustProxyOf(env.TRUST_PROXY),
+    trustProxy: env.TRUST_PROXY,
     telegram,
     whatsapp,
     whatsappCloud,

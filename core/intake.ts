@@ -1,6 +1,7 @@
 // Intake (DESIGN.md "Flow of one message"): one transaction per inbound message that stores it,
 // decides what it is, and queues every reply in the outbox. Redelivery of the same
 // (channel, externalId) is a no-op.
+import type { Logger } from 'pino';
 import {
   addTicketEvent,
   attachLooseMessages,
@@ -22,7 +23,6 @@ import { isOfficerCommand, replyToResident, runOfficerCommand } from './commands
 import { parseCommand, parseRating } from './commands/parse.ts';
 import { RESIDENT_COMMANDS, residentWordCommand, runResidentCommand } from './commands/resident.ts';
 import { isAsyncClassifier, type ClassifiedBy } from './classifier/types.ts';
-import type { Logger } from 'pino';
 import type { CoreContext } from './context.ts';
 import { isOpen, recordEvent, survivingTicket, transition } from './lifecycle.ts';
 import { CATEGORY_LABELS, KIND_LABELS, officerText, residentText, ticketActions } from './messages.ts';
@@ -210,9 +210,10 @@ export class IntakeBatcher {
   }
 }
 
-type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const LOG_METHODS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+type LogMethod = (typeof LOG_METHODS)[number];
 type LogLine = [LogMethod, unknown[]];
-const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const isLogMethod = (property: string | symbol): property is LogMethod => (LOG_METHODS as readonly (string | symbol)[]).includes(property);
 
 /**
  * The logger as the messages of a batch see it: their lines are held and written after the commit,
@@ -223,10 +224,9 @@ const LOG_METHODS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 
 function heldLogger(logger: Logger, lines: LogLine[]): Logger {
   return new Proxy(logger, {
     get(target, property, receiver) {
-      if (typeof property === 'string' && LOG_METHODS.has(property)) {
-        const method = property as LogMethod;
+      if (isLogMethod(property)) {
         return (...args: unknown[]) => {
-          if (target.isLevelEnabled(method)) lines.push([method, args]);
+          if (target.isLevelEnabled(property)) lines.push([property, args]);
         };
       }
       return Reflect.get(target, property, receiver) as unknown;

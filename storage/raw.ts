@@ -14,7 +14,7 @@ interface Codec {
   byKey: Map<string, Column>;
   /** [property, SQL column name, column], for decoding rows. */
   fields: Array<[string, string, Column]>;
-  /** How completeRow fills each property an insert left out; undefined when SQLite must compute one. */
+  /** How completeRow fills each property an insert left out (`computed`: only SQLite can). */
   stored: Array<[string, StoredFrom]>;
 }
 

@@ -26,6 +26,16 @@ function explodingClassifier(): Classifier {
   };
 }
 
+/** Three reports in one batch, the second of which makes explodingClassifier throw. */
+function submitWithOneExploding(): Promise<Array<PromiseSettledResult<unknown>>> {
+  const batcher = new IntakeBatcher(core.ctx);
+  return Promise.allSettled([
+    batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
+    batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
+    batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
+  ]);
+}
+
 describe('IntakeBatcher', () => {
   it('stores concurrent messages in one commit with the outcomes one at a time would give', async () => {
     core = createTestCore();
@@ -47,12 +57,7 @@ describe('IntakeBatcher', () => {
 
   it('rolls back only the message that failed; the others are stored and answered', async () => {
     core = createTestCore({ classifier: explodingClassifier() });
-    const batcher = new IntakeBatcher(core.ctx);
-    const outcomes = await Promise.allSettled([
-      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
-      batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
-      batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
-    ]);
+    const outcomes = await submitWithOneExploding();
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const stored = core.ctx.store.db.select().from(messages).all().map((row) => row.externalId);
     expect(stored).toEqual(['a', 'c']);
@@ -65,12 +70,7 @@ describe('IntakeBatcher', () => {
     const lines: Array<{ level: number; msg: string; ticket?: string }> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
     core.ctx.logger = logger;
-    const batcher = new IntakeBatcher(core.ctx);
-    const outcomes = await Promise.allSettled([
-      batcher.submit(message('a', 'warga-1', 'Lampu jalan di gang mawar mati sudah seminggu')),
-      batcher.submit(message('b', 'warga-2', 'Trafo meledak di ujung jalan')),
-      batcher.submit(message('c', 'warga-3', 'Air PAMSIMAS tidak mengalir sejak kemarin pagi')),
-    ]);
+    const outcomes = await submitWithOneExploding();
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     // The first pass created SKM-1 before the failure rolled it back; the second stored a and c as
     // SKM-1 and SKM-2 (c's first ticket number was never committed).
